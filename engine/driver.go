@@ -1,0 +1,165 @@
+package engine
+
+import (
+	"context"
+	"time"
+
+	"github.com/firedrill/firedrill/experiments"
+	"github.com/firedrill/firedrill/faults"
+)
+
+// Driver carries out one trial of an experiment and reports what it
+// observed. The model driver simulates; the containers driver runs real
+// stacks. Both report the same Observation, and the engine turns it into
+// figures and verdicts, so that a number means the same thing on both.
+type Driver interface {
+	Name() string
+	Run(ctx context.Context, p *Plan) (*Observation, error)
+}
+
+// Plan is one trial: the experiment with every fault's start time drawn.
+type Plan struct {
+	Experiment *experiments.Experiment
+	Trial      int
+	// Seed is this trial's own seed, derived from the experiment's.
+	Seed int64
+	// Faults are the experiment's faults with their drawn start times, in
+	// the order of the file.
+	Faults []Scheduled
+	// Effects are every fault's primitive effects, sorted by At.
+	Effects []faults.Effect
+	// Detail asks the driver for a full timeline and service series; it is
+	// false for the bulk of a many-trial run, where only figures are kept.
+	Detail bool
+}
+
+// Scheduled is a fault with the start time drawn for this trial.
+type Scheduled struct {
+	Fault faults.Fault
+	At    time.Duration
+}
+
+// Observation is what a driver saw during one trial.
+type Observation struct {
+	Regions []RegionObservation
+	// Notes are driver remarks printed under reports, such as the scale of
+	// generated load.
+	Notes []string
+}
+
+// Basis says whether a figure comes from a simulation or a compressed human
+// delay (modeled) or from a real mechanism that ran (measured).
+type Basis string
+
+// Bases.
+const (
+	Modeled  Basis = "modeled"
+	Measured Basis = "measured"
+)
+
+// Recovery names the path a region took back to service.
+type Recovery string
+
+// Recovery paths.
+const (
+	RecoveryNone          Recovery = "none"     // never went down
+	RecoveryFailover      Recovery = "failover" // promoted its standby
+	RecoveryRestore       Recovery = "restore"  // restored a backup into a new primary
+	RecoveryPowerBack     Recovery = "power_back"
+	RecoveryRestart       Recovery = "restart" // a crashed process came back
+	RecoveryLoadSubsided  Recovery = "load_subsided"
+	RecoveryNetwork       Recovery = "network" // a partition or latency ended
+	RecoveryUnrecoverable Recovery = "unrecoverable"
+	RecoveryPending       Recovery = "pending" // still down at the end of the horizon
+)
+
+// RegionObservation is one region's raw observations during a trial.
+type RegionObservation struct {
+	Region  string
+	Hosting string
+	// HitBy lists the IDs of faults whose effects touched the region.
+	HitBy []string
+	// Outages are the spans during which the service was out of its SLO
+	// (success ratio under the objective), sorted and disjoint. An outage
+	// that lasts to the end of the horizon ends at the horizon.
+	Outages  []Span
+	Recovery Recovery
+	// AckedWrites and LostWrites count acknowledged writes over the horizon
+	// and those missing after recovery. Fractional on the model driver,
+	// which integrates rates.
+	AckedWrites float64
+	LostWrites  float64
+	// Loss spans the oldest to the newest lost acknowledged write; nil when
+	// nothing was lost.
+	Loss *Span
+	// AllDataLost says that no copy survived: the database is gone.
+	AllDataLost bool
+	// UnackedApplied counts writes that failed for the client but were found
+	// anyway (containers only); they are not losses.
+	UnackedApplied float64
+	// UserHoursLost is the sum over time of users who tried and failed.
+	UserHoursLost float64
+	// Served is the success ratio over time, for charts; only with Detail.
+	Served   []Sample
+	Timeline []Event
+	// Phases holds latency and error figures per phase (containers only).
+	Phases []Phase
+}
+
+// Span is a time interval, as offsets from the start of the experiment.
+type Span struct {
+	Start, End time.Duration
+}
+
+// Len is the span's length.
+func (s Span) Len() time.Duration { return s.End - s.Start }
+
+// Sample is the success ratio at a moment.
+type Sample struct {
+	At      time.Duration
+	Success float64 // 0..1
+	Demand  float64 // users trying to use the service
+}
+
+// EventKind is what happened.
+type EventKind string
+
+// Event kinds.
+const (
+	EventFault         EventKind = "fault_injected"
+	EventFaultEnded    EventKind = "fault_ended"
+	EventDown          EventKind = "component_down"
+	EventUp            EventKind = "component_up"
+	EventDetected      EventKind = "failure_detected"
+	EventFailoverStart EventKind = "failover_started"
+	EventFailoverDone  EventKind = "failover_done"
+	EventRestoreStart  EventKind = "restore_started"
+	EventRestoreDone   EventKind = "restore_done"
+	EventBackup        EventKind = "backup_taken"
+	EventBackupLost    EventKind = "backup_lost"
+	EventWritesLost    EventKind = "writes_lost"
+	EventOutage        EventKind = "service_down"
+	EventRestored      EventKind = "service_restored"
+	EventUnrecoverable EventKind = "unrecoverable"
+	EventOverload      EventKind = "overload"
+	EventAdmission     EventKind = "admission_control"
+)
+
+// Event is one line of a region's timeline.
+type Event struct {
+	At    time.Duration
+	Kind  EventKind
+	Text  string
+	Basis Basis
+	Fault string        // the fault ID it relates to, if any
+	Took  time.Duration // for events that end a step: how long the step took
+}
+
+// Phase holds figures for before, during or after the faults.
+type Phase struct {
+	Name     string
+	Requests int64
+	Errors   int64
+	P50, P99 time.Duration
+	Max      time.Duration
+}

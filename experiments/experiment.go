@@ -1,0 +1,202 @@
+// Package experiments owns the firedrill experiment language: it decodes HCL
+// experiment files into a validated Experiment that the engine runs. The
+// engine never sees HCL; it sees the plain structs in this file.
+package experiments
+
+import (
+	"time"
+
+	"github.com/firedrill/firedrill/faults"
+)
+
+// Experiment is a validated experiment: a topology of providers and
+// datacenters, hosting choices, the regions that use them, and timed faults.
+type Experiment struct {
+	Name        string
+	Description string
+	File        string    // the file it was decoded from, for reports
+	Start       time.Time // wall-clock origin of the horizon
+	Duration    time.Duration
+	Seed        int64
+	// TimeScale is how many experiment seconds one wall-clock second stands for
+	// on drivers that run in real time (containers). 1 means real time.
+	TimeScale float64
+	// Scale is how many real users one virtual user stands for on drivers that
+	// generate real load (containers).
+	Scale int
+
+	Providers   []*Provider
+	Datacenters []*Datacenter
+	Hostings    []*Hosting
+	Workloads   []*Workload
+	Regions     []*Region
+	Faults      []faults.Fault
+}
+
+// Provider is a hosting company.
+type Provider struct {
+	Name            string
+	AvailabilitySLA float64 // percent, as the provider advertises it
+}
+
+// Datacenter is a building of a provider on a site. Datacenters on the same
+// site share fate in site-wide faults.
+type Datacenter struct {
+	Name     string
+	Provider *Provider
+	Site     string
+}
+
+// Replication is how a hosting keeps its standby up to date.
+type Replication string
+
+// Replication modes.
+const (
+	ReplicationNone  Replication = "none"
+	ReplicationAsync Replication = "async"
+	ReplicationSync  Replication = "sync"
+)
+
+// Failover says whether promoting the standby needs a human.
+type Failover string
+
+// Failover modes.
+const (
+	FailoverAutomatic Failover = "automatic"
+	FailoverManual    Failover = "manual"
+)
+
+// DDoSProtection is how attack traffic is filtered before the application.
+type DDoSProtection string
+
+// DDoS protection levels.
+const (
+	DDoSNone      DDoSProtection = "none"
+	DDoSRateLimit DDoSProtection = "rate_limit"
+	DDoSScrubbing DDoSProtection = "scrubbing"
+)
+
+// Hosting is one hosting choice: where the database and application run,
+// how they are replicated and backed up, and how much load they take.
+type Hosting struct {
+	Name        string
+	Primary     *Datacenter
+	Standby     *Datacenter // nil when there is none
+	Replication Replication
+	// ReplicationLag is how far an async standby trails the primary.
+	ReplicationLag time.Duration
+	Failover       Failover
+	// Detection is the time from a failure to an alert.
+	Detection time.Duration
+	// OperatorResponse is the time from an alert to a human acting; only
+	// manual failover and restores wait for it.
+	OperatorResponse time.Duration
+	// Promotion is how long promoting the standby takes.
+	Promotion time.Duration
+	// Provisioning is how long it takes to get a new database server before a
+	// restore can start.
+	Provisioning time.Duration
+	// RestoreRate is restore throughput in bytes per second.
+	RestoreRate float64
+	// Restart is how long a crashed process takes to come back.
+	Restart time.Duration
+	// RestoreTo is where a restore provisions the new primary; nil lets the
+	// engine pick a surviving datacenter.
+	RestoreTo *Datacenter
+
+	AppReplicas int
+	// ReplicaRPS is how many requests per second one app replica serves.
+	ReplicaRPS float64
+	// MaxSessions is admission control: at most this many users are let in,
+	// the others get a "temporarily restricted" page. 0 means none.
+	MaxSessions    int
+	DDoSProtection DDoSProtection
+	MonthlyCost    float64
+	Backups        []Backup
+}
+
+// Backup is one backup schedule and where its copies physically live.
+type Backup struct {
+	Every time.Duration
+	// Offset is the time of day of the first backup (e.g. 02:00).
+	Offset time.Duration
+	To     *Datacenter
+}
+
+// Workload describes how users use a region's service over a day.
+type Workload struct {
+	Name string
+	// PeakConcurrency is the share of users online at the daily peak.
+	PeakConcurrency float64
+	// WritesPerUserHour is acknowledged writes per online user per hour.
+	WritesPerUserHour float64
+	// RequestsPerUserMinute is HTTP requests per online user per minute.
+	RequestsPerUserMinute float64
+	// Profile is the share of the peak online at each time of day, linearly
+	// interpolated between points and wrapping at midnight. Sorted by At.
+	Profile []ProfilePoint
+}
+
+// ProfilePoint is one point of a daily profile.
+type ProfilePoint struct {
+	At    time.Duration // since midnight
+	Level float64       // share of the peak, 0..1 (may exceed 1)
+}
+
+// Region is a regional ENT: its users, data, hosting choice and objectives.
+type Region struct {
+	Name       string
+	Users      int
+	DataSize   int64 // bytes
+	Hosting    *Hosting
+	Workload   *Workload
+	Objectives Objectives
+}
+
+// Objectives are what a region or a contract demands. A zero value for a
+// field means that objective is not set.
+type Objectives struct {
+	RTO time.Duration
+	RPO time.Duration
+	// RPOSet distinguishes rpo = "0s" (no loss allowed) from no objective.
+	RPOSet bool
+	RTOSet bool
+	// Availability is a percentage over the horizon.
+	Availability float64
+	// SuccessRatio is the share of user requests that must succeed for the
+	// service to count as up at a given moment.
+	SuccessRatio float64
+}
+
+// Datacenter returns the datacenter with the given name, or nil.
+func (e *Experiment) Datacenter(name string) *Datacenter {
+	for _, d := range e.Datacenters {
+		if d.Name == name {
+			return d
+		}
+	}
+	return nil
+}
+
+// Hosting returns the hosting with the given name, or nil.
+func (e *Experiment) Hosting(name string) *Hosting {
+	for _, h := range e.Hostings {
+		if h.Name == name {
+			return h
+		}
+	}
+	return nil
+}
+
+// WithHosting returns a copy of the experiment in which every region uses h.
+// compare uses it to run the same scenario against each offer.
+func (e *Experiment) WithHosting(h *Hosting) *Experiment {
+	c := *e
+	c.Regions = make([]*Region, len(e.Regions))
+	for i, r := range e.Regions {
+		rc := *r
+		rc.Hosting = h
+		c.Regions[i] = &rc
+	}
+	return &c
+}
