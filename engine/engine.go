@@ -48,6 +48,8 @@ type Result struct {
 	Faults      []Scheduled // as drawn for the first trial
 	Regions     []RegionResult
 	Notes       []string
+	// Setup is the experiment as run, for reports that draw the topology.
+	Setup *experiments.Experiment
 }
 
 // Pass reports whether every objective of every region was met.
@@ -197,6 +199,7 @@ func Run(ctx context.Context, exp *experiments.Experiment, drv Driver, opts Opti
 		Horizon:     exp.Duration,
 		Faults:      first.Faults,
 		Notes:       notes,
+		Setup:       exp,
 	}
 	res.Regions = trials[0]
 	if n > 1 {
