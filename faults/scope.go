@@ -196,6 +196,9 @@ func (a *Attrs) Window(name string) (time.Duration, time.Duration) {
 		if err != nil {
 			a.Errorf(name, "Invalid duration", "%s: %s", name, err)
 		}
+		if a.s.Horizon > 0 && d >= a.s.Horizon {
+			a.Errorf(name, "Start time beyond the horizon", "%s: %s is not before the end of the experiment (%s).", name, FormatDuration(d), FormatDuration(a.s.Horizon))
+		}
 		return d, d
 	}
 	if !v.CanIterateElements() || v.LengthInt() != 2 {
