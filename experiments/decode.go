@@ -151,7 +151,7 @@ func (d *decoder) decode(vars map[string]string) (*Experiment, hcl.Diagnostics) 
 		if pn := a.Ref("provider", "provider"); pn != "" {
 			dc.Provider = providers[pn]
 		}
-		if a.Has("site") && dc.Site == "" {
+		if a.Valid("site") && dc.Site == "" {
 			a.Errorf("site", "Invalid value", "site must not be empty: datacenters on the same site share fate in site-wide faults.")
 		}
 		d.diags = append(d.diags, a.Diags()...)
@@ -305,7 +305,7 @@ func (d *decoder) experiment(e *Experiment) {
 		}
 	}
 	e.Duration = a.Duration("duration", 0)
-	if a.Has("duration") && e.Duration <= 0 {
+	if a.Valid("duration") && e.Duration <= 0 {
 		a.Errorf("duration", "Invalid duration", "duration must be longer than zero.")
 	}
 	e.Seed = int64(a.Int("seed", 1, 0, 1<<53))
@@ -380,7 +380,7 @@ func (d *decoder) hosting(b *hcl.Block, dcs map[string]*Datacenter) *Hosting {
 	for _, bb := range content.Blocks {
 		ba := d.scope.Content(bb.Body, []faults.Attribute{{Name: "every", Required: true}, {Name: "to", Required: true}, {Name: "at"}})
 		bk := Backup{Every: ba.Duration("every", 0), To: dcs[ba.Ref("to", "datacenter")]}
-		if ba.Has("every") && bk.Every <= 0 {
+		if ba.Valid("every") && bk.Every <= 0 {
 			ba.Errorf("every", "Invalid duration", "every must be longer than zero.")
 		}
 		if s := ba.String("at", ""); s != "" {
@@ -413,7 +413,7 @@ func (d *decoder) workload(b *hcl.Block) *Workload {
 	})
 	w := &Workload{Name: b.Labels[0]}
 	w.PeakConcurrency = a.Number("peak_concurrency", 0, 0, 1)
-	if a.Has("peak_concurrency") && w.PeakConcurrency == 0 {
+	if a.Valid("peak_concurrency") && w.PeakConcurrency == 0 {
 		a.Errorf("peak_concurrency", "Value out of range", "peak_concurrency must be above 0: it is the share of users online at the daily peak.")
 	}
 	w.WritesPerUserHour = a.Number("writes_per_user_hour", 0, 0, 1e6)

@@ -1,6 +1,7 @@
 package experiments
 
 import (
+	"fmt"
 	"io"
 
 	"github.com/hashicorp/hcl/v2"
@@ -22,5 +23,21 @@ func WriteDiagnostics(w io.Writer, diags hcl.Diagnostics, width uint, color bool
 	if width == 0 {
 		width = 78
 	}
-	return hcl.NewDiagnosticTextWriter(w, p.Files(), width, color).WriteDiagnostics(diags)
+	dw := hcl.NewDiagnosticTextWriter(w, p.Files(), width, color)
+	for _, d := range diags {
+		// a compiler-style first line, which editors and CI logs link to.
+		sev := "error"
+		if d.Severity == hcl.DiagWarning {
+			sev = "warning"
+		}
+		if d.Subject != nil {
+			fmt.Fprintf(w, "%s:%d:%d: %s: %s\n", d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column, sev, d.Summary)
+		} else {
+			fmt.Fprintf(w, "%s: %s\n", sev, d.Summary)
+		}
+		if err := dw.WriteDiagnostic(d); err != nil {
+			return err
+		}
+	}
+	return nil
 }

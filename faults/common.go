@@ -36,7 +36,7 @@ func decodeBase(kind, name string, body hcl.Body, s *Scope, attrs []Attribute) (
 // positive records an error when a duration attribute that must be set is
 // zero.
 func positive(a *Attrs, name string, d time.Duration) {
-	if a.Has(name) && d <= 0 {
+	if a.Valid(name) && d <= 0 {
 		a.Errorf(name, "Invalid duration", "%s must be longer than zero.", name)
 	}
 }
@@ -61,7 +61,7 @@ func knownSite(a *Attrs, name, site string, s *Scope) {
 
 // requireRegions checks a list of region references is not empty.
 func requireRegions(a *Attrs, name string, regions []string) {
-	if a.Has(name) && len(regions) == 0 && len(a.Diags()) == 0 {
+	if a.Valid(name) && len(regions) == 0 {
 		a.Errorf(name, "No region", "%s must name at least one region, like [region.grand-est].", name)
 	}
 }

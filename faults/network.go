@@ -5,7 +5,7 @@ package faults
 func sides(a *Attrs, s *Scope) (from, to []string) {
 	from = a.Refs("from", "datacenter")
 	to = a.Refs("to", "datacenter")
-	if a.Has("from") && len(from) == 0 && !a.Diags().HasErrors() {
+	if a.Valid("from") && len(from) == 0 {
 		a.Errorf("from", "No datacenter", "from must name at least one datacenter.")
 	}
 	in := map[string]bool{}

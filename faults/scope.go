@@ -48,6 +48,9 @@ type Attrs struct {
 	attrs hcl.Attributes
 	block hcl.Range
 	diags hcl.Diagnostics
+	// bad holds attributes already reported, so that later checks on their
+	// default values do not pile up confusing follow-on errors.
+	bad map[string]bool
 }
 
 // Content checks body against the given attributes (unknown or missing
@@ -76,6 +79,9 @@ func (a *Attrs) Diags() hcl.Diagnostics { return a.diags }
 // Has reports whether the attribute is set.
 func (a *Attrs) Has(name string) bool { _, ok := a.attrs[name]; return ok }
 
+// Valid reports whether the attribute is set and was read without error.
+func (a *Attrs) Valid(name string) bool { return a.Has(name) && !a.bad[name] }
+
 // Range is where the attribute's value is, or the block when it is absent.
 func (a *Attrs) Range(name string) hcl.Range {
 	if at, ok := a.attrs[name]; ok {
@@ -86,6 +92,10 @@ func (a *Attrs) Range(name string) hcl.Range {
 
 // Errorf records an error on an attribute.
 func (a *Attrs) Errorf(name, summary, format string, args ...any) {
+	if a.bad == nil {
+		a.bad = map[string]bool{}
+	}
+	a.bad[name] = true
 	r := a.Range(name)
 	a.diags = append(a.diags, &hcl.Diagnostic{
 		Severity: hcl.DiagError,
@@ -101,8 +111,12 @@ func (a *Attrs) value(name string) (cty.Value, bool) {
 		return cty.NilVal, false
 	}
 	v, diags := at.Expr.Value(a.s.Eval)
-	a.diags = append(a.diags, diags...)
+	a.diags = append(a.diags, a.s.explain(diags)...)
 	if diags.HasErrors() {
+		if a.bad == nil {
+			a.bad = map[string]bool{}
+		}
+		a.bad[name] = true
 		return cty.NilVal, false
 	}
 	if v.IsNull() || !v.IsWhollyKnown() {
@@ -216,7 +230,7 @@ func (a *Attrs) Window(name string) (time.Duration, time.Duration) {
 		ds = append(ds, d)
 	}
 	if ds[1] < ds[0] {
-		a.Errorf(name, "Invalid start time", "%s: the range ends (%s) before it starts (%s).", name, ds[1], ds[0])
+		a.Errorf(name, "Invalid start time", "%s: the range ends (%s) before it starts (%s).", name, FormatDuration(ds[1]), FormatDuration(ds[0]))
 		return 0, 0
 	}
 	if a.s.Horizon > 0 && ds[1] >= a.s.Horizon {
@@ -280,6 +294,47 @@ func (s *Scope) DatacentersWhere(keep func(DatacenterInfo) bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// explain rewrites HCL's "object has no attribute" errors on references
+// into what the user did wrong: naming a block that does not exist, with
+// the names that do.
+func (s *Scope) explain(diags hcl.Diagnostics) hcl.Diagnostics {
+	for i, d := range diags {
+		if d.Summary != "Unsupported attribute" || d.Expression == nil {
+			continue
+		}
+		tr, tdiags := hcl.AbsTraversalForExpr(d.Expression)
+		if tdiags.HasErrors() || len(tr) < 2 {
+			continue
+		}
+		root := tr.RootName()
+		attr, ok := tr[1].(hcl.TraverseAttr)
+		if !ok {
+			continue
+		}
+		obj, ok := s.Eval.Variables[root]
+		if !ok || !obj.Type().IsObjectType() {
+			continue
+		}
+		var have []string
+		for n := range obj.Type().AttributeTypes() {
+			have = append(have, n)
+		}
+		sort.Strings(have)
+		kind := root
+		if root == "var" {
+			kind = "variable"
+		}
+		nd := *d
+		nd.Summary = "Unknown " + kind
+		nd.Detail = fmt.Sprintf("There is no %s named %q. Declared: %s.", kind, attr.Name, strings.Join(have, ", "))
+		if len(have) == 0 {
+			nd.Detail = fmt.Sprintf("There is no %s named %q: the file declares no %s block.", kind, attr.Name, kind)
+		}
+		diags[i] = &nd
+	}
+	return diags
 }
 
 func refOf(v cty.Value, kind string) (string, error) {

@@ -1,0 +1,31 @@
+experiment "t" {
+  duration = "24h"
+}
+provider "p" {}
+datacenter "a" {
+  provider = provider.p
+  site     = "s1"
+}
+datacenter "b" {
+  provider = provider.p
+  site     = "s2"
+}
+workload "w" {
+  peak_concurrency = 0.1
+}
+hosting "h" {
+  primary     = datacenter.a
+  standby     = datacenter.b
+  replication = "semi-sync"
+  failover    = "magic"
+}
+region "r" {
+  users     = 10
+  data_size = "lots"
+  hosting   = hosting.h
+  workload  = workload.w
+  objectives {
+    rto          = "4h"
+    availability = 120
+  }
+}

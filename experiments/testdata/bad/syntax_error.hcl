@@ -1,0 +1,2 @@
+experiment "t" {
+  duration = "24h"

@@ -1,0 +1,27 @@
+experiment "t" {
+  duration = "24h"
+}
+provider "p" {}
+datacenter "a" {
+  provider = provider.p
+  site     = "s1"
+}
+datacenter "b" {
+  provider = provider.p
+  site     = "s2"
+}
+workload "w" {
+  peak_concurrency = 0.1
+}
+hosting "h" {
+  primary = datacenter.a
+  backup {
+    every = var.backup_every
+    to    = datacenter.b
+  }
+}
+region "r" {
+  users    = 10
+  hosting  = hosting.h
+  workload = workload.w
+}
