@@ -1,0 +1,177 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/firedrill/firedrill/experiments"
+)
+
+const h = time.Hour
+
+func TestLongestIncident(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		outages []Span
+		want    time.Duration
+	}{
+		{"none", nil, 0},
+		{"one", []Span{{h, 3 * h}}, 2 * h},
+		{"flapping merges", []Span{{h, 2 * h}, {2*h + time.Minute, 3 * h}}, 2 * h},
+		{"apart stays apart", []Span{{h, 2 * h}, {5 * h, 5*h + 30*time.Minute}}, h},
+		{"longest wins", []Span{{0, 10 * time.Minute}, {h, 4 * h}}, 3 * h},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := longestIncident(tc.outages, 5*time.Minute); got != tc.want {
+				t.Errorf("got %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestJudge(t *testing.T) {
+	obj := experiments.Objectives{RTO: 4 * h, RTOSet: true, RPO: 24 * h, RPOSet: true, Availability: 99.5}
+	for _, tc := range []struct {
+		name string
+		rr   RegionResult
+		want []bool
+	}{
+		{"all met", RegionResult{Recovered: true, Downtime: 3 * h, DataLoss: 22 * h, Availability: 99.6}, []bool{true, true, true}},
+		{"slow", RegionResult{Recovered: true, Downtime: 5 * h, Availability: 99.6}, []bool{false, true, true}},
+		{"not recovered", RegionResult{Recovered: false, Downtime: time.Minute, Availability: 99.9}, []bool{false, true, true}},
+		{"all data lost", RegionResult{Recovered: true, AllDataLost: true, Availability: 99.9}, []bool{true, false, true}},
+		{"unavailable", RegionResult{Recovered: true, Availability: 99.4}, []bool{true, true, false}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rr := tc.rr
+			rr.Objectives = obj
+			judge(&rr)
+			var got []bool
+			for _, v := range rr.Verdicts {
+				got = append(got, v.Pass)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("verdicts %v, want %v (%+v)", got, tc.want, rr.Verdicts)
+			}
+			all := true
+			for _, w := range tc.want {
+				all = all && w
+			}
+			if rr.Pass != all {
+				t.Errorf("Pass = %v", rr.Pass)
+			}
+		})
+	}
+}
+
+func TestQuantiles(t *testing.T) {
+	xs := make([]float64, 100)
+	for i := range xs {
+		xs[i] = float64(100 - i)
+	}
+	q := quantiles(xs)
+	if q.P50 != 50 || q.P95 != 95 || q.Max != 100 {
+		t.Errorf("got %+v", q)
+	}
+}
+
+// stepDriver reports an outage starting at the first fault's drawn time and
+// lasting as many hours as the trial's index modulo 3; enough to check the
+// run loop's bookkeeping without a simulation.
+type stepDriver struct{ fail bool }
+
+func (stepDriver) Name() string { return "step" }
+func (d stepDriver) Run(ctx context.Context, p *Plan) (*Observation, error) {
+	if d.fail {
+		return nil, errors.New("engine exploded")
+	}
+	at := p.Faults[0].At
+	out := &Observation{}
+	for _, r := range p.Experiment.Regions {
+		o := RegionObservation{Region: r.Name, Hosting: r.Hosting.Name, Recovery: RecoveryRestart}
+		if n := p.Trial % 3; n > 0 {
+			o.Outages = []Span{{at, at + time.Duration(n)*h}}
+		}
+		out.Regions = append(out.Regions, o)
+	}
+	return out, nil
+}
+
+func loadFire(t testing.TB) *experiments.Experiment {
+	t.Helper()
+	e, diags := experiments.Load("../experiments/procurement.hcl", nil)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	return e
+}
+
+func TestRunTrials(t *testing.T) {
+	e := loadFire(t)
+	r1, err := Run(context.Background(), e, stepDriver{}, Options{Trials: 30, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := Run(context.Background(), e, stepDriver{}, Options{Trials: 30, Workers: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(r1, r2) {
+		t.Error("results differ between 1 and 4 workers")
+	}
+	d := r1.Regions[0].Trials
+	if d == nil || d.N != 30 {
+		t.Fatalf("distribution = %+v", d)
+	}
+	if d.Downtime.P50 != 3600 || d.Downtime.Max != 7200 || d.Downtime.P95 != 7200 {
+		t.Errorf("downtime quantiles = %+v", d.Downtime)
+	}
+	if r1.Regions[0].Downtime != 2*h {
+		t.Errorf("headline downtime = %s, want the p95, 2h", r1.Regions[0].Downtime)
+	}
+	// fault times are drawn from their ranges, reproducibly.
+	p1, p2 := NewPlan(e, 7, false), NewPlan(e, 7, false)
+	if p1.Faults[0].At != p2.Faults[0].At || p1.Seed != p2.Seed {
+		t.Error("same trial, different draws")
+	}
+	if a, b := NewPlan(e, 1, false).Faults[0].At, NewPlan(e, 2, false).Faults[0].At; a == b {
+		t.Errorf("trials 1 and 2 drew the same time %s", a)
+	}
+	lo, hi := e.Faults[0].Window()
+	for i := 0; i < 100; i++ {
+		if at := NewPlan(e, i, false).Faults[0].At; at < lo || at > hi {
+			t.Fatalf("drawn %s outside [%s, %s]", at, lo, hi)
+		}
+	}
+}
+
+func TestRunDriverError(t *testing.T) {
+	_, err := Run(context.Background(), loadFire(t), stepDriver{fail: true}, Options{Trials: 5, Workers: 2})
+	if err == nil || !strings.Contains(err.Error(), "engine exploded") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestCompareRanks(t *testing.T) {
+	e := loadFire(t)
+	c, err := Compare(context.Background(), e, stepDriver{}, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Rows) != len(e.Hostings) {
+		t.Fatalf("rows = %d, want %d", len(c.Rows), len(e.Hostings))
+	}
+	// same figures everywhere: the cheapest offer ranks first.
+	for _, r := range c.Rows {
+		if r.Rank == 1 && r.Hosting != "offer-a-single-dc" {
+			t.Errorf("rank 1 = %s, want the cheapest", r.Hosting)
+		}
+	}
+	if _, err := Compare(context.Background(), e, stepDriver{}, []string{"nope"}, Options{}); err == nil {
+		t.Error("unknown hosting accepted")
+	}
+}
