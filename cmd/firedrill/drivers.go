@@ -1,0 +1,35 @@
+package main
+
+import (
+	"context"
+	"io"
+	"sort"
+
+	"github.com/firedrill/firedrill/engine"
+)
+
+// driverEntry builds a driver for the run's flags. parallel says whether
+// trials may run concurrently on it.
+type driverEntry struct {
+	engine.Driver
+	parallel bool
+}
+
+var drivers = map[string]func(rf *runFlags, stderr io.Writer) driverEntry{}
+
+func driverNames() []string {
+	var n []string
+	for k := range drivers {
+		n = append(n, k)
+	}
+	sort.Strings(n)
+	return n
+}
+
+func cmdImages(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+	return exitInvalid, usageErr("images: the containers driver is not built in")
+}
+
+func cmdClean(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+	return exitInvalid, usageErr("clean: the containers driver is not built in")
+}
