@@ -72,7 +72,9 @@ func cmdFmt(args []string, stdout, stderr io.Writer) (int, error) {
 			if err != nil {
 				return err
 			}
-			if d.IsDir() && path != p && strings.HasPrefix(d.Name(), ".") {
+			// like the go tool, skip hidden and testdata directories: the
+			// latter holds deliberately broken files.
+			if d.IsDir() && path != p && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
 				return filepath.SkipDir
 			}
 			if !d.IsDir() && strings.HasSuffix(path, ".hcl") {
