@@ -1,0 +1,127 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/firedrill/firedrill/engine"
+)
+
+func init() { register("table", tableWriter{}) }
+
+// tableWriter is the terminal format. It draws with ASCII borders so the
+// output survives pipes, CI logs and fonts without box-drawing glyphs.
+type tableWriter struct{}
+
+func newASCIITable(w io.Writer) *tablewriter.Table {
+	return tablewriter.NewTable(w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+	)
+}
+
+// tableHeader writes the experiment facts and the faults as drawn.
+func tableHeader(w io.Writer, r *engine.Result) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Experiment: %s\n", r.Experiment)
+	if r.Description != "" {
+		fmt.Fprintf(&b, "  %s\n", r.Description)
+	}
+	fmt.Fprintf(&b, "File: %s   Driver: %s   Seed: %d   Trials: %d   Horizon: %s\n",
+		r.File, r.Driver, r.Seed, r.Trials, fmtDur(r.Horizon))
+	fmt.Fprintf(&b, "Start: %s\n", r.Start.Format("2006-01-02T15:04:05Z07:00"))
+	if len(r.Faults) > 0 {
+		b.WriteString("Faults (as drawn for the first trial):\n")
+		for _, f := range r.Faults {
+			fmt.Fprintf(&b, "  %-40s at +%s  (%s)\n", faultID(f), fmtDur(f.At), wallClock(r.Start, f.At))
+		}
+	}
+	b.WriteString("\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteRun writes one row per region, then notes, summary and legend.
+func (tableWriter) WriteRun(w io.Writer, r *engine.Result) error {
+	if r == nil {
+		return fmt.Errorf("table report: no result")
+	}
+	if err := tableHeader(w, r); err != nil {
+		return fmt.Errorf("table report: %w", err)
+	}
+	t := newASCIITable(w)
+	down, loss := "Downtime", "Data loss"
+	if r.Trials > 1 {
+		down, loss = "Downtime p50/p95/max", "Data loss p50/p95/max"
+	}
+	t.Header("Region", "Hosting", "Hit by", down, loss, "Lost writes", "Availability", "Objectives", "Verdict")
+	for i := range r.Regions {
+		rr := &r.Regions[i]
+		if err := t.Append(rr.Region, rr.Hosting, hitText(rr), downtimeText(rr), lossText(rr),
+			writesText(rr), fmt.Sprintf("%.3f%%", rr.Availability), objectivesText(rr.Objectives), verdictWord(rr)); err != nil {
+			return fmt.Errorf("table report: row %s: %w", rr.Region, err)
+		}
+	}
+	if err := t.Render(); err != nil {
+		return fmt.Errorf("table report: %w", err)
+	}
+	return tableFooter(w, r, r.Regions)
+}
+
+// tableFooter writes notes, the one-line summary and the legend.
+func tableFooter(w io.Writer, r *engine.Result, regions []engine.RegionResult) error {
+	var b strings.Builder
+	b.WriteString("\n")
+	for _, n := range r.Notes {
+		fmt.Fprintf(&b, "Note: %s\n", n)
+	}
+	if r.Trials > 1 {
+		fmt.Fprintf(&b, "With %d trials, verdicts judge the p95 figures.\n", r.Trials)
+	}
+	b.WriteString(summaryLine(regions) + "\n")
+	b.WriteString(legendLine(r, regions) + "\n")
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("table report: %w", err)
+	}
+	return nil
+}
+
+// WriteComparison writes the procurement matrix, by region then rank.
+func (tableWriter) WriteComparison(w io.Writer, c *engine.Comparison) error {
+	if c == nil {
+		return fmt.Errorf("table report: no comparison")
+	}
+	if err := tableHeader(w, &c.Result); err != nil {
+		return fmt.Errorf("table report: %w", err)
+	}
+	t := newASCIITable(w)
+	t.Header("Region", "Hosting", "Downtime", "Data loss", "Lost writes", "Availability", "Monthly cost", "Rank", "Verdict")
+	rows := sortedRows(c)
+	regions := make([]engine.RegionResult, 0, len(rows))
+	for i := range rows {
+		rr := &rows[i].RegionResult
+		regions = append(regions, *rr)
+		if err := t.Append(rr.Region, rr.Hosting, downtimeText(rr), lossText(rr), writesText(rr),
+			fmt.Sprintf("%.3f%%", rr.Availability), fmt.Sprintf("%.2f", rr.MonthlyCost),
+			fmt.Sprint(rows[i].Rank), verdictWord(rr)); err != nil {
+			return fmt.Errorf("table report: row %s/%s: %w", rr.Region, rr.Hosting, err)
+		}
+	}
+	if err := t.Render(); err != nil {
+		return fmt.Errorf("table report: %w", err)
+	}
+	return tableFooter(w, &c.Result, regions)
+}
+
+// faultID names a scheduled fault, tolerating a nil fault.
+func faultID(s engine.Scheduled) string {
+	if s.Fault == nil {
+		return "?"
+	}
+	return s.Fault.Kind() + "." + s.Fault.Name()
+}
