@@ -114,14 +114,14 @@ func hitText(rr *engine.RegionResult) string {
 }
 
 // summaryLine counts the regions that met every objective.
-func summaryLine(regions []engine.RegionResult) string {
+func summaryLine(regions []engine.RegionResult, noun string) string {
 	n := 0
 	for _, rr := range regions {
 		if rr.Pass {
 			n++
 		}
 	}
-	return fmt.Sprintf("%d of %d regions met every objective", n, len(regions))
+	return fmt.Sprintf("%d of %d %s met every objective", n, len(regions), noun)
 }
 
 // legendLine says where the figures come from: a figure is measured only

@@ -44,7 +44,7 @@ func mdHead(b *strings.Builder, r *engine.Result) {
 	}
 }
 
-func mdFoot(b *strings.Builder, r *engine.Result, regions []engine.RegionResult) {
+func mdFoot(b *strings.Builder, r *engine.Result, regions []engine.RegionResult, noun string) {
 	if len(r.Notes) > 0 {
 		b.WriteString("## Notes\n\n")
 		for _, n := range r.Notes {
@@ -55,7 +55,7 @@ func mdFoot(b *strings.Builder, r *engine.Result, regions []engine.RegionResult)
 	if r.Trials > 1 {
 		fmt.Fprintf(b, "With %d trials, verdicts judge the p95 figures.\n\n", r.Trials)
 	}
-	b.WriteString("**" + summaryLine(regions) + ".**\n\n")
+	b.WriteString("**" + summaryLine(regions, noun) + ".**\n\n")
 	b.WriteString("_" + legendLine(r, regions) + "_\n")
 }
 
@@ -101,7 +101,7 @@ func (markdownWriter) WriteRun(w io.Writer, r *engine.Result) error {
 			b.WriteString("\n</details>\n\n")
 		}
 	}
-	mdFoot(&b, r, r.Regions)
+	mdFoot(&b, r, r.Regions, "regions")
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("markdown report: %w", err)
 	}
@@ -127,7 +127,7 @@ func (markdownWriter) WriteComparison(w io.Writer, c *engine.Comparison) error {
 			fmt.Sprintf("%.3f%%", rr.Availability), fmt.Sprintf("%.2f", rr.MonthlyCost), fmt.Sprint(rows[i].Rank), verdictWord(rr))
 	}
 	b.WriteString("\n")
-	mdFoot(&b, &c.Result, regions)
+	mdFoot(&b, &c.Result, regions, "region/hosting pairs")
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("markdown report: %w", err)
 	}

@@ -114,7 +114,7 @@ func runMany() *engine.Result {
 			Downtime:     engine.Quantiles{P50: d * 0.8, P95: d, Max: d * 1.25},
 			DataLoss:     engine.Quantiles{P50: l / 2, P95: l, Max: l * 2},
 			LostWrites:   engine.Quantiles{P50: float64(rr.LostWrites) / 2, P95: float64(rr.LostWrites), Max: float64(rr.LostWrites) * 2},
-			Availability: engine.Quantiles{P50: rr.Availability + 0.1, P95: rr.Availability, Max: rr.Availability - 0.1 + 1.0/3},
+			Availability: engine.Quantiles{P50: rr.Availability + 0.1, P95: rr.Availability, Max: rr.Availability - 1.0/3},
 		}
 		rr.Timeline = nil
 	}

@@ -70,11 +70,11 @@ func (tableWriter) WriteRun(w io.Writer, r *engine.Result) error {
 	if err := t.Render(); err != nil {
 		return fmt.Errorf("table report: %w", err)
 	}
-	return tableFooter(w, r, r.Regions)
+	return tableFooter(w, r, r.Regions, "regions")
 }
 
 // tableFooter writes notes, the one-line summary and the legend.
-func tableFooter(w io.Writer, r *engine.Result, regions []engine.RegionResult) error {
+func tableFooter(w io.Writer, r *engine.Result, regions []engine.RegionResult, noun string) error {
 	var b strings.Builder
 	b.WriteString("\n")
 	for _, n := range r.Notes {
@@ -83,7 +83,7 @@ func tableFooter(w io.Writer, r *engine.Result, regions []engine.RegionResult) e
 	if r.Trials > 1 {
 		fmt.Fprintf(&b, "With %d trials, verdicts judge the p95 figures.\n", r.Trials)
 	}
-	b.WriteString(summaryLine(regions) + "\n")
+	b.WriteString(summaryLine(regions, noun) + "\n")
 	b.WriteString(legendLine(r, regions) + "\n")
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("table report: %w", err)
@@ -115,7 +115,7 @@ func (tableWriter) WriteComparison(w io.Writer, c *engine.Comparison) error {
 	if err := t.Render(); err != nil {
 		return fmt.Errorf("table report: %w", err)
 	}
-	return tableFooter(w, &c.Result, regions)
+	return tableFooter(w, &c.Result, regions, "region/hosting pairs")
 }
 
 // faultID names a scheduled fault, tolerating a nil fault.
