@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"html"
 	"io"
 	"strings"
 
@@ -88,7 +89,7 @@ func (markdownWriter) WriteRun(w io.Writer, r *engine.Result) error {
 	if len(withTimeline) > 0 {
 		b.WriteString("## Timelines\n\n")
 		for _, rr := range withTimeline {
-			fmt.Fprintf(&b, "<details>\n<summary>%s (%s): %s</summary>\n\n", rr.Region, rr.Hosting, verdictWord(rr))
+			fmt.Fprintf(&b, "<details>\n<summary>%s</summary>\n\n", html.EscapeString(rr.Region+" ("+rr.Hosting+"): "+verdictWord(rr)))
 			mdRow(&b, "At", "Wall clock", "Event", "Basis", "Took")
 			b.WriteString("|---:|---|---|---|---:|\n")
 			for _, e := range rr.Timeline {
