@@ -77,14 +77,14 @@ datacenter "eu-west-2b" {
 # Everything in one building, no copy anywhere else.
 hosting "single-datacenter" {
   primary      = datacenter.sbg2
-  app_replicas = 4
+  app_replicas = 40
   monthly_cost = 2100
 }
 
 # Backups, but in the building next door: it burned too.
 hosting "backups-same-site" {
   primary      = datacenter.sbg2
-  app_replicas = 4
+  app_replicas = 40
   monthly_cost = 2300
   backup {
     every = var.backup_every
@@ -96,7 +96,7 @@ hosting "backups-same-site" {
 # Backups on the same site, in a building that was only powered off.
 hosting "backups-powered-off" {
   primary      = datacenter.sbg2
-  app_replicas = 4
+  app_replicas = 40
   monthly_cost = 2300
   backup {
     every = var.backup_every
@@ -109,7 +109,7 @@ hosting "backups-powered-off" {
 # service back when the site is.
 hosting "primary-powered-off" {
   primary      = datacenter.sbg4
-  app_replicas = 4
+  app_replicas = 40
   monthly_cost = 2100
   backup {
     every = var.backup_every
@@ -121,7 +121,7 @@ hosting "primary-powered-off" {
 # Daily backups in another site, restored by hand into a new server.
 hosting "offsite-backups" {
   primary      = datacenter.sbg2
-  app_replicas = 4
+  app_replicas = 40
   monthly_cost = 2600
   provisioning = "30m"
   restore_rate = "200MB/s"
@@ -140,7 +140,7 @@ hosting "async-standby-manual" {
   failover          = "manual"
   detection         = "5m"
   operator_response = "2h"
-  app_replicas      = 4
+  app_replicas      = 40
   monthly_cost      = 4200
   backup {
     every = var.backup_every
@@ -156,7 +156,7 @@ hosting "async-standby-automatic" {
   replication  = "async"
   failover     = "automatic"
   detection    = "2m"
-  app_replicas = 4
+  app_replicas = 40
   monthly_cost = 4400
   backup {
     every = var.backup_every
@@ -172,7 +172,7 @@ hosting "sync-standby-automatic" {
   replication  = "sync"
   failover     = "automatic"
   detection    = "1m"
-  app_replicas = 4
+  app_replicas = 40
   monthly_cost = 5200
   backup {
     every = var.backup_every
@@ -187,7 +187,7 @@ hosting "other-provider" {
   standby      = datacenter.eu-west-2b
   replication  = "async"
   failover     = "automatic"
-  app_replicas = 4
+  app_replicas = 40
   monthly_cost = 4800
   backup {
     every = "24h"

@@ -5,6 +5,7 @@ import (
 	"io"
 	"sort"
 
+	"github.com/firedrill/firedrill/drivers/model"
 	"github.com/firedrill/firedrill/engine"
 )
 
@@ -15,7 +16,9 @@ type driverEntry struct {
 	parallel bool
 }
 
-var drivers = map[string]func(rf *runFlags, stderr io.Writer) driverEntry{}
+var drivers = map[string]func(rf *runFlags, stderr io.Writer) driverEntry{
+	"model": func(*runFlags, io.Writer) driverEntry { return driverEntry{Driver: model.New(), parallel: true} },
+}
 
 func driverNames() []string {
 	var n []string
