@@ -472,11 +472,13 @@ func (s *sim) integrate(horizon time.Duration, recovery engine.Recovery) {
 	overloaded := false
 	sample := 0
 	dt := step.Hours()
+	// time of day advances with t; the experiment's UTC offset at start is
+	// kept for the whole horizon (a DST change inside it is ignored).
+	y, m, d := s.p.Experiment.Start.Date()
+	dayStart := s.p.Experiment.Start.Sub(time.Date(y, m, d, 0, 0, 0, 0, s.p.Experiment.Start.Location()))
 	for t := time.Duration(0); t < horizon; t += step {
 		mid := t + step/2
-		tod := s.p.Experiment.Start.Add(mid)
-		y, m, d := tod.Date()
-		sinceMidnight := tod.Sub(time.Date(y, m, d, 0, 0, 0, 0, tod.Location()))
+		sinceMidnight := (dayStart + mid) % (24 * time.Hour)
 		online := float64(r.Users) * w.PeakConcurrency * profile(w, sinceMidnight) * s.surge(mid)
 		admitted := online
 		if s.h.MaxSessions > 0 {

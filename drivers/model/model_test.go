@@ -46,7 +46,7 @@ func TestFireCommonSense(t *testing.T) {
 		maxLost  int64
 	}{
 		{"ile-de-france", engine.RecoveryUnrecoverable, true, 0, 1e9, 1, 1e9},
-		{"hauts-de-france", engine.RecoveryUnrecoverable, true, 0, 1e9, 1, 1e9},   // same-site backups burned
+		{"hauts-de-france", engine.RecoveryUnrecoverable, true, 0, 1e9, 1, 1e9},    // same-site backups burned
 		{"grand-est", engine.RecoveryPending, false, 20 * 3600, 24 * 3600, 1, 1e9}, // backups powered off
 		{"bourgogne-franche-comte", engine.RecoveryPending, false, 0, 0, 0, 0},     // data intact, waits for power
 		{"normandie", engine.RecoveryRestore, false, 1, 24 * 3600, 1, 1e9},         // daily off-site: up to a day
