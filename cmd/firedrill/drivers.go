@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"io"
 	"sort"
 
@@ -27,12 +26,4 @@ func driverNames() []string {
 	}
 	sort.Strings(n)
 	return n
-}
-
-func cmdImages(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
-	return exitInvalid, usageErr("images: the containers driver is not built in")
-}
-
-func cmdClean(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
-	return exitInvalid, usageErr("clean: the containers driver is not built in")
 }

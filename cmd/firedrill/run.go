@@ -39,7 +39,6 @@ type runFlags struct {
 	format  string
 	out     string
 	hosting string
-	scale   int
 }
 
 func newRunFlags(name string, stderr io.Writer, compare bool) (*flag.FlagSet, *runFlags) {
@@ -51,7 +50,6 @@ func newRunFlags(name string, stderr io.Writer, compare bool) (*flag.FlagSet, *r
 	fs.IntVar(&rf.trials, "trials", 1, "run N trials, drawing fault times from their ranges")
 	fs.StringVar(&rf.format, "format", "table", "report format: "+strings.Join(reports.Names(), ", "))
 	fs.StringVar(&rf.out, "out", "", "write the report to PATH instead of standard output")
-	fs.IntVar(&rf.scale, "scale", 0, "containers driver: real users per virtual user (default: the experiment's scale)")
 	if compare {
 		fs.StringVar(&rf.hosting, "hosting", "", "compare only these hostings, comma-separated")
 	}
@@ -177,18 +175,12 @@ func prepare(rf *runFlags, files []string, stderr io.Writer) (reports.Writer, []
 	if rf.trials < 1 {
 		return nil, nil, usageErr("--trials must be at least 1, got %d", rf.trials)
 	}
-	if rf.scale < 0 {
-		return nil, nil, usageErr("--scale must be positive, got %d", rf.scale)
-	}
 	var exps []*experiments.Experiment
 	var all hcl.Diagnostics
 	for _, f := range files {
 		e, diags := experiments.Load(f, rf.vars)
 		all = append(all, diags...)
 		if e != nil {
-			if rf.scale > 0 {
-				e.Scale = rf.scale
-			}
 			exps = append(exps, e)
 		}
 	}

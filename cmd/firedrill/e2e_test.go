@@ -1,0 +1,61 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestRunFire is the README's first command, end to end, in JSON.
+func TestRunFire(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "fire.json")
+	code, _, errs := runCLI(t, "run", "../../experiments/ovh-sbg-fire-2021.hcl", "--format", "json", "--out", out)
+	if code != exitFail {
+		t.Fatalf("exit %d, want 1 (some regions fail): %s", code, errs)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Schema  string
+		Regions []struct {
+			Region      string
+			AllDataLost bool  `json:"all_data_lost"`
+			LostWrites  int64 `json:"lost_writes"`
+			Verdict     string
+		}
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Schema != "firedrill.report/v1" || len(rep.Regions) != 13 {
+		t.Fatalf("schema %q, %d regions", rep.Schema, len(rep.Regions))
+	}
+	for _, r := range rep.Regions {
+		switch r.Region {
+		case "hauts-de-france":
+			if !r.AllDataLost || r.Verdict != "fail" {
+				t.Errorf("same-site backups: %+v", r)
+			}
+		case "bretagne":
+			if r.LostWrites != 0 || r.Verdict != "pass" {
+				t.Errorf("sync replication: %+v", r)
+			}
+		}
+	}
+	// same seed, same report, byte for byte.
+	out2 := filepath.Join(t.TempDir(), "fire.json")
+	runCLI(t, "run", "../../experiments/ovh-sbg-fire-2021.hcl", "--format", "json", "--out", out2)
+	if b2, _ := os.ReadFile(out2); string(b2) != string(b) {
+		t.Error("two runs differ")
+	}
+}
+
+func TestCompareProcurement(t *testing.T) {
+	code, out, errs := runCLI(t, "compare", "../../experiments/procurement.hcl", "--format", "markdown")
+	if code != exitPass || len(out) == 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+}
