@@ -200,3 +200,33 @@ func (e *Experiment) WithHosting(h *Hosting) *Experiment {
 	}
 	return &c
 }
+
+// Level is the share of the peak online at a time of day (tod since
+// midnight), interpolated linearly between profile points, wrapping at
+// midnight.
+func (w *Workload) Level(tod time.Duration) float64 {
+	p := w.Profile
+	if len(p) == 0 {
+		return 1
+	}
+	day := 24 * time.Hour
+	for i := range p {
+		j := (i + 1) % len(p)
+		a, b := p[i].At, p[j].At
+		if j == 0 {
+			b += day
+		}
+		t := tod
+		if t < a {
+			t += day
+		}
+		if a <= t && t < b {
+			if b == a {
+				return p[i].Level
+			}
+			f := float64(t-a) / float64(b-a)
+			return p[i].Level + f*(p[j].Level-p[i].Level)
+		}
+	}
+	return p[0].Level
+}

@@ -373,34 +373,6 @@ func inSpans(spans []engine.Span, t time.Duration) bool {
 	return false
 }
 
-// profile is the share of the peak online at a time of day.
-func profile(w *experiments.Workload, tod time.Duration) float64 {
-	p := w.Profile
-	if len(p) == 0 {
-		return 1
-	}
-	day := 24 * time.Hour
-	for i := range p {
-		j := (i + 1) % len(p)
-		a, b := p[i].At, p[j].At
-		if j == 0 {
-			b += day
-		}
-		t := tod
-		if t < a {
-			t += day
-		}
-		if a <= t && t < b {
-			if b == a {
-				return p[i].Level
-			}
-			f := float64(t-a) / float64(b-a)
-			return p[i].Level + f*(p[j].Level-p[i].Level)
-		}
-	}
-	return p[0].Level
-}
-
 func (s *sim) surge(t time.Duration) float64 {
 	m := 1.0
 	for _, e := range s.p.Effects {
@@ -479,7 +451,7 @@ func (s *sim) integrate(horizon time.Duration, recovery engine.Recovery) {
 	for t := time.Duration(0); t < horizon; t += step {
 		mid := t + step/2
 		sinceMidnight := (dayStart + mid) % (24 * time.Hour)
-		online := float64(r.Users) * w.PeakConcurrency * profile(w, sinceMidnight) * s.surge(mid)
+		online := float64(r.Users) * w.PeakConcurrency * w.Level(sinceMidnight) * s.surge(mid)
 		admitted := online
 		if s.h.MaxSessions > 0 {
 			admitted = math.Min(online, float64(s.h.MaxSessions))
