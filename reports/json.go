@@ -106,8 +106,20 @@ type jsonRegion struct {
 	Verdict         string         `json:"verdict"`
 	Outages         []jsonSpan     `json:"outages"`
 	Timeline        []jsonEvent    `json:"timeline"`
+	Phases          []jsonPhase    `json:"phases,omitempty"`
 	Trials          *jsonTrials    `json:"trials,omitempty"`
 	Rank            int            `json:"rank,omitempty"`
+}
+
+// jsonPhase is measured latency and errors before, during or after the
+// faults (containers driver only).
+type jsonPhase struct {
+	Name     string  `json:"name"`
+	Requests int64   `json:"requests"`
+	Errors   int64   `json:"errors"`
+	P50Ms    float64 `json:"p50_ms"`
+	P99Ms    float64 `json:"p99_ms"`
+	MaxMs    float64 `json:"max_ms"`
 }
 
 type jsonRun struct {
@@ -197,6 +209,10 @@ func jsonReg(r *engine.Result, rr *engine.RegionResult) jsonRegion {
 			AtSeconds: jsonSecs(e.At), AtTime: wallClock(r.Start, e.At), Kind: string(e.Kind),
 			Text: e.Text, Basis: string(e.Basis), Fault: e.Fault, TookSeconds: jsonSecs(e.Took),
 		})
+	}
+	for _, ph := range rr.Phases {
+		ms := func(d time.Duration) float64 { return round3(float64(d) / float64(time.Millisecond)) }
+		j.Phases = append(j.Phases, jsonPhase{Name: ph.Name, Requests: ph.Requests, Errors: ph.Errors, P50Ms: ms(ph.P50), P99Ms: ms(ph.P99), MaxMs: ms(ph.Max)})
 	}
 	if d := rr.Trials; d != nil {
 		j.Trials = &jsonTrials{N: d.N, Passed: d.Passed, DowntimeSeconds: jsonQ(d.Downtime),

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
@@ -70,7 +71,48 @@ func (tableWriter) WriteRun(w io.Writer, r *engine.Result) error {
 	if err := t.Render(); err != nil {
 		return fmt.Errorf("table report: %w", err)
 	}
+	if err := phaseTable(w, r.Regions); err != nil {
+		return err
+	}
 	return tableFooter(w, r, r.Regions, "regions")
+}
+
+// phaseTable writes measured latency and errors per phase, when a driver
+// measured them.
+func phaseTable(w io.Writer, regions []engine.RegionResult) error {
+	any := false
+	for _, rr := range regions {
+		any = any || len(rr.Phases) > 0
+	}
+	if !any {
+		return nil
+	}
+	if _, err := io.WriteString(w, "\nMeasured requests (probes, grade writes, generated load), by phase of the faults:\n"); err != nil {
+		return fmt.Errorf("table report: %w", err)
+	}
+	t := newASCIITable(w)
+	t.Header("Region", "Phase", "Requests", "Errors", "p50", "p99", "Max")
+	for _, rr := range regions {
+		for _, ph := range rr.Phases {
+			errs := fmt.Sprintf("%d (%.1f%%)", ph.Errors, 100*float64(ph.Errors)/float64(max(ph.Requests, 1)))
+			if err := t.Append(rr.Region, ph.Name, fmt.Sprint(ph.Requests), errs, latencyText(ph.P50), latencyText(ph.P99), latencyText(ph.Max)); err != nil {
+				return fmt.Errorf("table report: phases of %s: %w", rr.Region, err)
+			}
+		}
+	}
+	if err := t.Render(); err != nil {
+		return fmt.Errorf("table report: %w", err)
+	}
+	return nil
+}
+
+func latencyText(d time.Duration) string {
+	switch {
+	case d >= time.Second:
+		return fmt.Sprintf("%.2fs", d.Seconds())
+	default:
+		return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
+	}
 }
 
 // tableFooter writes notes, the one-line summary and the legend.
