@@ -1,0 +1,110 @@
+package containers
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// clock maps a region's wall time to experiment time. Waiting (human
+// delays, hours-long outages, quiet periods) is compressed by time_scale;
+// while a real mechanism runs (promotion, restore, restart, the service
+// coming back) the clock runs at 1:1, so that what the machine really
+// took is reported as it was measured, not multiplied.
+type clock struct {
+	start time.Time
+	scale float64
+
+	mu      sync.Mutex
+	windows [][2]time.Time // closed real-time windows
+	open    time.Time      // start of the open window, zero when none
+}
+
+func newClock(start time.Time, scale float64) *clock {
+	if scale <= 0 {
+		scale = 1
+	}
+	return &clock{start: start, scale: scale}
+}
+
+// exp is the experiment time at wall time w.
+func (c *clock) exp(w time.Time) time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if w.Before(c.start) {
+		return 0
+	}
+	var real time.Duration
+	add := func(a, b time.Time) {
+		if b.After(w) {
+			b = w
+		}
+		if b.After(a) {
+			real += b.Sub(a)
+		}
+	}
+	for _, win := range c.windows {
+		add(win[0], win[1])
+	}
+	if !c.open.IsZero() {
+		add(c.open, w)
+	}
+	compressed := w.Sub(c.start) - real
+	return time.Duration(float64(compressed)*c.scale) + real
+}
+
+// now is the experiment time now.
+func (c *clock) now() time.Duration { return c.exp(time.Now()) }
+
+// real starts a real-time window; it is a no-op when one is open.
+func (c *clock) real(w time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.open.IsZero() {
+		c.open = w
+	}
+}
+
+// compress ends the open real-time window.
+func (c *clock) compress(w time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.open.IsZero() {
+		c.windows = append(c.windows, [2]time.Time{c.open, w})
+		c.open = time.Time{}
+	}
+}
+
+// wallFor is how long to wait on the wall for d of compressed experiment
+// time.
+func (c *clock) wallFor(d time.Duration) time.Duration {
+	return time.Duration(float64(d) / c.scale)
+}
+
+// wait sleeps until the clock reads at (experiment time) and returns how
+// late, in wall time, it woke. It re-reads the clock as it goes, because a
+// real-time window may open or close meanwhile.
+func (c *clock) wait(ctx context.Context, at time.Duration) (time.Duration, bool) {
+	for {
+		now := time.Now()
+		left := at - c.exp(now)
+		if left <= 0 {
+			c.mu.Lock()
+			realNow := !c.open.IsZero()
+			c.mu.Unlock()
+			if realNow {
+				return -left, true
+			}
+			return time.Duration(float64(-left) / c.scale), true
+		}
+		c.mu.Lock()
+		d := time.Duration(float64(left) / c.scale)
+		if !c.open.IsZero() {
+			d = left
+		}
+		c.mu.Unlock()
+		if !sleepUntil(ctx, now.Add(min(d, 200*time.Millisecond))) {
+			return 0, false
+		}
+	}
+}

@@ -1,0 +1,290 @@
+package containers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/moby/moby/client"
+
+	"github.com/firedrill/firedrill/engine"
+	"github.com/firedrill/firedrill/experiments"
+)
+
+// These tests start real containers: no mock of Docker or PostgreSQL. They
+// skip, saying why, only when no Docker engine answers.
+
+func TestMain(m *testing.M) {
+	setTestcontainersEnv()
+	os.Exit(m.Run())
+}
+
+func needDocker(t *testing.T) *client.Client {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts containers; skipped with -short")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cli, err := dockerClient(ctx)
+	if errors.Is(err, ErrNoDocker) {
+		t.Skipf("no Docker engine: %v (DEVELOPERS.md says how to start one)", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cli.Close() })
+	return cli
+}
+
+// leftovers counts what firedrill resources exist, for run (or all).
+func leftovers(t *testing.T, cli *client.Client, run string) Removed {
+	t.Helper()
+	ctx := context.Background()
+	f := client.Filters{}.Add("label", LabelManaged+"=true")
+	if run != "" {
+		f.Add("label", LabelRun+"="+run)
+	}
+	var n Removed
+	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns, err := cli.NetworkList(ctx, client.NetworkListOptions{Filters: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err := cli.VolumeList(ctx, client.VolumeListOptions{Filters: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Containers, n.Networks, n.Volumes = len(cs.Items), len(ns.Items), len(vs.Items)
+	return n
+}
+
+func TestImagesAreCached(t *testing.T) {
+	needDocker(t)
+	ctx := context.Background()
+	if _, err := EnsureImages(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	im, err := EnsureImages(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !im.Cached() {
+		t.Errorf("second EnsureImages built %v; want everything cached", im.Built)
+	}
+	if im.Took > 5*time.Second {
+		t.Logf("cached EnsureImages took %s", im.Took)
+	}
+}
+
+const fireHCL = `
+experiment "fire" {
+  start      = "2021-03-10T08:00:00+01:00"
+  duration   = "3h"
+  time_scale = 180
+  scale      = 5000
+}
+provider "cloud" {}
+datacenter "par1" {
+  provider = provider.cloud
+  site     = "paris"
+}
+datacenter "lyo1" {
+  provider = provider.cloud
+  site     = "lyon"
+}
+hosting "sync" {
+  primary     = datacenter.par1
+  standby     = datacenter.lyo1
+  replication = "sync"
+  detection   = "1m"
+  app_replicas = 1
+}
+hosting "async" {
+  primary     = datacenter.par1
+  standby     = datacenter.lyo1
+  replication = "async"
+  detection   = "1m"
+  app_replicas = 1
+}
+hosting "backups" {
+  primary           = datacenter.par1
+  detection         = "1m"
+  operator_response = "10m"
+  provisioning      = "5m"
+  app_replicas      = 1
+  backup {
+    every = "30m"
+    to    = datacenter.lyo1
+  }
+}
+hosting "same-site" {
+  primary      = datacenter.par1
+  app_replicas = 1
+  backup {
+    every = "30m"
+    to    = datacenter.par1
+  }
+}
+workload "day" {
+  peak_concurrency     = 0.15
+  writes_per_user_hour = 0.5
+}
+region "sync" {
+  users    = 100000
+  hosting  = hosting.sync
+  workload = workload.day
+}
+region "async" {
+  users    = 100000
+  hosting  = hosting.async
+  workload = workload.day
+}
+region "backups" {
+  users    = 100000
+  hosting  = hosting.backups
+  workload = workload.day
+}
+region "same-site" {
+  users    = 100000
+  hosting  = hosting.same-site
+  workload = workload.day
+}
+fault "datacenter_fire" "par1" {
+  at         = "1h15m"
+  datacenter = datacenter.par1
+}
+`
+
+func parse(t *testing.T, src string) *experiments.Experiment {
+	t.Helper()
+	exp, diags := experiments.Parse([]byte(src), "test.hcl", nil)
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	return exp
+}
+
+// TestFire burns the primary datacenter of four regions and checks what
+// each hosting choice should lose, from the audit of the real databases.
+func TestFire(t *testing.T) {
+	cli := needDocker(t)
+	exp := parse(t, fireHCL)
+	d := New(Options{Progress: testWriter{t}})
+	res, err := engine.Run(context.Background(), exp, d, engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := map[string]engine.RegionResult{}
+	for _, r := range res.Regions {
+		by[r.Region] = r
+		t.Logf("%s: recovery %s, downtime %s, lost %d of %d writes, loss window %s", r.Region, r.Recovery, r.Downtime, r.LostWrites, r.AckedWrites, r.DataLoss)
+	}
+	for _, n := range res.Notes {
+		t.Log(n)
+	}
+	if r := by["sync"]; r.Recovery != engine.RecoveryFailover || r.LostWrites != 0 || r.AckedWrites == 0 {
+		t.Errorf("sync: recovery %s, lost %d of %d; want a failover losing no acknowledged write", r.Recovery, r.LostWrites, r.AckedWrites)
+	}
+	if r := by["sync"]; r.Downtime <= 0 || r.Downtime > 30*time.Minute {
+		t.Errorf("sync: downtime %s; want a failover's minutes", r.Downtime)
+	}
+	if r := by["async"]; r.Recovery != engine.RecoveryFailover {
+		t.Errorf("async: recovery %s; want failover", r.Recovery)
+	}
+	if r := by["backups"]; r.Recovery != engine.RecoveryRestore || r.LostWrites == 0 || r.DataLoss > 31*time.Minute || r.DataLoss < 5*time.Minute {
+		t.Errorf("backups: recovery %s, lost %d writes over %s; want a restore losing the writes since the last half-hourly backup", r.Recovery, r.LostWrites, r.DataLoss)
+	}
+	if r := by["same-site"]; r.Recovery != engine.RecoveryUnrecoverable || !r.AllDataLost || r.LostWrites != r.AckedWrites {
+		t.Errorf("same-site: recovery %s, all lost %v, lost %d of %d; want everything lost", r.Recovery, r.AllDataLost, r.LostWrites, r.AckedWrites)
+	}
+	if n := leftovers(t, cli, ""); n != (Removed{}) {
+		t.Errorf("after the run, firedrill left %s", n)
+	}
+	if late := d.Last.Lateness; len(late) == 0 || percentile(late, 1) > 50*time.Millisecond {
+		t.Errorf("fault injection lateness %v; want every effect within 50ms", late)
+	}
+}
+
+// TestCancelLeavesNothing interrupts a run once its stacks are up, as
+// Ctrl-C would, and checks that nothing is left behind.
+func TestCancelLeavesNothing(t *testing.T) {
+	cli := needDocker(t)
+	exp := parse(t, fireHCL)
+	exp.Regions = exp.Regions[:1]
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	d := New(Options{Progress: cancelOn{w: testWriter{t}, word: "healthy in", cancel: cancel}})
+	_, err := engine.Run(ctx, exp, d, engine.Options{})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("run after cancel: %v; want context.Canceled", err)
+	}
+	if n := leftovers(t, cli, ""); n != (Removed{}) {
+		t.Errorf("after a cancelled run, firedrill left %s", n)
+	}
+}
+
+// TestCleanSweepsLeaks leaks a labelled container, network and volume, as
+// a run killed with SIGKILL would, and sweeps them.
+func TestCleanSweepsLeaks(t *testing.T) {
+	cli := needDocker(t)
+	ctx := context.Background()
+	im, err := EnsureImages(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &run{id: fmt.Sprintf("leak%d", os.Getpid()), cli: cli, exp: parse(t, fireHCL), images: im, nets: map[string]string{}}
+	nw, err := r.network(ctx, "par1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vol, err := r.volume(ctx, "par1", "leak")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := r.start(ctx, spec{name: "fd-" + r.id + "-leak", role: "backup", dc: "par1", image: im.PG,
+		cmd: []string{"sleep", "infinity"}, networks: []string{nw}, volumes: map[string]string{vol: "/backups"}, cpus: 0.1, memMB: 32}); err != nil {
+		t.Fatal(err)
+	}
+	if n := leftovers(t, cli, r.id); n != (Removed{Containers: 1, Networks: 1, Volumes: 1}) {
+		t.Fatalf("leaked %s; want 1 of each", n)
+	}
+	n, err := Clean(ctx, r.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != (Removed{Containers: 1, Networks: 1, Volumes: 1}) {
+		t.Errorf("Clean removed %s; want 1 of each", n)
+	}
+	if n := leftovers(t, cli, r.id); n != (Removed{}) {
+		t.Errorf("after Clean, %s remain", n)
+	}
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(string(p))
+	return len(p), nil
+}
+
+// cancelOn cancels when the progress output mentions word.
+type cancelOn struct {
+	w      testWriter
+	word   string
+	cancel context.CancelFunc
+}
+
+func (c cancelOn) Write(p []byte) (int, error) {
+	if strings.Contains(string(p), c.word) {
+		c.cancel()
+	}
+	return c.w.Write(p)
+}

@@ -1,0 +1,90 @@
+package containers
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/firedrill/firedrill/experiments"
+)
+
+// rateLimitPerClient is the request rate (per 10 s) above which
+// ddos_protection = "rate_limit" turns a client address away. A pupil's
+// browser stays far below it; a bot hammering the login page does not.
+const rateLimitPerClient = 100
+
+// restrictedPage is what admission control answers, in the words the
+// regional ENTs used on 6 April 2021.
+const restrictedPage = `<!doctype html><meta charset="utf-8"><title>ENT</title>` +
+	`<p>En raison d'un très grand nombre de connexions, l'accès à l'ENT est temporairement restreint. Merci de réessayer plus tard.</p>`
+
+type haproxyParams struct {
+	Servers     []string // app server names, resolved through Docker's DNS
+	MaxSessions int      // 0: no admission control
+	Protection  experiments.DDoSProtection
+	RatePerIP   int
+}
+
+// haproxyConfig writes the edge's configuration. Servers that do not exist
+// yet (those a restore would start) are declared anyway: HAProxy resolves
+// them at run time through Docker's DNS and health-checks them in when
+// they appear.
+func haproxyConfig(p haproxyParams) string {
+	var b strings.Builder
+	b.WriteString(`global
+  maxconn 4000
+defaults
+  mode http
+  timeout connect 1s
+  timeout client 10s
+  timeout server 5s
+  timeout queue 2s
+  timeout http-request 5s
+  timeout check 2s
+  retries 1
+  option redispatch
+resolvers docker
+  nameserver dns 127.0.0.11:53
+  resolve_retries 2
+  timeout resolve 500ms
+  timeout retry 500ms
+  hold valid 1s
+  hold other 1s
+  hold refused 1s
+  hold nx 1s
+  hold timeout 1s
+  hold obsolete 1s
+frontend ent
+  bind :8080
+  maxconn 3000
+`)
+	// Clients are told apart by X-Forwarded-For: every generated request
+	// comes from 127.0.0.1, and the load generator sets the address of the
+	// user or bot it plays, as a CDN in front would.
+	switch p.Protection {
+	case experiments.DDoSRateLimit:
+		fmt.Fprintf(&b, "  http-request track-sc0 req.hdr_ip(x-forwarded-for,-1) table rates\n")
+		fmt.Fprintf(&b, "  http-request deny deny_status 429 if { sc_http_req_rate(0) gt %d }\n", p.RatePerIP)
+	case experiments.DDoSScrubbing:
+		// A scrubbing centre drops what it recognises as attack traffic
+		// before it reaches the site: the flood generator marks its bots
+		// the way a signature would match them.
+		b.WriteString("  http-request deny deny_status 403 if { req.hdr(x-firedrill-bot) -m found }\n")
+		fmt.Fprintf(&b, "  http-request track-sc0 req.hdr_ip(x-forwarded-for,-1) table rates\n")
+		fmt.Fprintf(&b, "  http-request deny deny_status 429 if { sc_http_req_rate(0) gt %d }\n", p.RatePerIP)
+	}
+	if p.MaxSessions > 0 {
+		fmt.Fprintf(&b, "  http-request return status 503 content-type \"text/html; charset=utf-8\" string %q if { fe_conn gt %d }\n", restrictedPage, p.MaxSessions)
+	}
+	b.WriteString(`  default_backend apps
+backend apps
+  balance roundrobin
+  option httpchk GET /healthz
+  http-check expect status 200
+  default-server inter 500ms fall 2 rise 1 resolvers docker init-addr none
+`)
+	for i, s := range p.Servers {
+		fmt.Fprintf(&b, "  server s%d %s:%d check\n", i+1, s, appPort)
+	}
+	b.WriteString("backend rates\n  stick-table type ip size 200k expire 30s store http_req_rate(10s)\n")
+	return b.String()
+}

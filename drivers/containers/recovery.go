@@ -1,0 +1,424 @@
+package containers
+
+import (
+	"archive/tar"
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/moby/moby/client"
+	"github.com/testcontainers/testcontainers-go"
+
+	"github.com/firedrill/firedrill/engine"
+	"github.com/firedrill/firedrill/experiments"
+	"github.com/firedrill/firedrill/faults"
+)
+
+// serviceBackLimit bounds how long the clock stays at 1:1 waiting for the
+// service to come back after a mechanism finished.
+const serviceBackLimit = 90 * time.Second
+
+func (g *region) note(e engine.Event) {
+	g.mu.Lock()
+	g.timeline = append(g.timeline, e)
+	if e.Kind == engine.EventFault && e.Fault != "" {
+		g.hitBy[e.Fault] = true
+	}
+	g.mu.Unlock()
+}
+
+func (g *region) event(kind engine.EventKind, basis engine.Basis, fault string, took time.Duration, format string, args ...any) {
+	g.note(engine.Event{At: g.clock.now(), Kind: kind, Basis: basis, Fault: fault, Took: took, Text: fmt.Sprintf(format, args...)})
+}
+
+// touchedBy says whether an effect acts on this region.
+func (g *region) touchedBy(e faults.Effect) bool {
+	if slices.Contains(e.Regions, g.r.Name) {
+		return true
+	}
+	switch e.Action {
+	case faults.Partition, faults.Latency:
+		for _, c := range g.run.containers(func(c *ctr) bool { return c.region == g && c.role == "link" }) {
+			if faultBetween(e, c.dc, c.peer) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, dc := range g.dcs() {
+		if slices.Contains(e.Datacenters, dc) {
+			return true
+		}
+	}
+	return false
+}
+
+// lost is told that the containers hit by e (those hit says) are down, or
+// gone with their data when destroyed; it starts a recovery when the
+// primary database is among them.
+func (g *region) lost(ctx context.Context, at time.Time, e faults.Effect, hit func(*ctr) bool, destroyed bool) {
+	g.mu.Lock()
+	primary, standby := g.primary, g.standby
+	if standby != nil && hit(standby) && destroyed {
+		g.standby = nil
+	}
+	busy := g.busy
+	hitPrimary := primary != nil && hit(primary)
+	if hitPrimary && !busy {
+		g.busy = true
+	}
+	for _, a := range g.agents {
+		if destroyed && hit(a.c) {
+			a.mu.Lock()
+			if len(a.dumps) > 0 {
+				g.timeline = append(g.timeline, engine.Event{At: g.clock.now(), Kind: engine.EventBackupLost, Basis: engine.Measured, Fault: e.Fault,
+					Text: fmt.Sprintf("%d backups in %s destroyed", len(a.dumps), a.dc)})
+			}
+			a.dumps = nil
+			a.mu.Unlock()
+		}
+	}
+	g.mu.Unlock()
+	if !hitPrimary || busy {
+		return
+	}
+	what := "powered off"
+	if destroyed {
+		what = "destroyed"
+		if e.Action == faults.LoseDisk {
+			what = "lost its disks"
+		}
+	}
+	g.note(engine.Event{At: g.clock.exp(at), Kind: engine.EventDown, Basis: engine.Measured, Fault: e.Fault,
+		Text: fmt.Sprintf("primary database in %s %s", primary.dc, what)})
+	go g.recoverPrimary(ctx, at, e, primary, destroyed)
+}
+
+func (g *region) forgetDumps(c *ctr) {
+	for _, a := range g.agents {
+		if a.c == c {
+			a.mu.Lock()
+			n := len(a.dumps)
+			a.dumps = nil
+			a.mu.Unlock()
+			if n > 0 {
+				g.event(engine.EventBackupLost, engine.Measured, "", 0, "%d backups in %s lost with the disk", n, a.dc)
+			}
+		}
+	}
+}
+
+// sleepModeled waits for d of experiment time, compressed.
+func (g *region) sleepModeled(ctx context.Context, d time.Duration) bool {
+	return sleepUntil(ctx, time.Now().Add(g.clock.wallFor(d)))
+}
+
+// recoverPrimary follows the rules the model driver follows, for real:
+// fail over to a usable standby, else restore the newest surviving backup
+// into a surviving datacenter, else wait for the power, else give up.
+func (g *region) recoverPrimary(ctx context.Context, at time.Time, e faults.Effect, old *ctr, destroyed bool) {
+	defer func() {
+		g.mu.Lock()
+		g.busy = false
+		g.mu.Unlock()
+	}()
+	h := g.h
+	// Detection runs from the moment of the fault, not from when Docker
+	// finished killing containers.
+	if !sleepUntil(ctx, at.Add(g.clock.wallFor(h.Detection))) {
+		return
+	}
+	g.event(engine.EventDetected, engine.Modeled, e.Fault, h.Detection, "failure detected (detection %s, compressed)", faults.FormatDuration(h.Detection))
+	if h.Failover == experiments.FailoverManual {
+		if !g.sleepModeled(ctx, h.OperatorResponse) {
+			return
+		}
+	}
+	g.mu.Lock()
+	standby := g.standby
+	g.mu.Unlock()
+	if standby != nil {
+		down, gone, _ := standby.state()
+		dcDown, dcGone := g.dcState(standby.dc)
+		if !down && !gone && !dcDown && !dcGone {
+			g.failover(ctx, old, standby)
+			return
+		}
+		g.event(engine.EventDown, engine.Measured, "", 0, "standby in %s unavailable: no failover", standby.dc)
+	}
+	if destroyed {
+		if h.Failover != experiments.FailoverManual && !g.sleepModeled(ctx, h.OperatorResponse) {
+			return
+		}
+		g.restore(ctx, e)
+		return
+	}
+	// Powered off: wait for the power, then for the server to take its
+	// WAL back.
+	for {
+		if down, gone, _ := old.state(); gone {
+			g.setRecovery(engine.RecoveryUnrecoverable)
+			return
+		} else if !down {
+			break
+		}
+		if !sleepUntil(ctx, time.Now().Add(50*time.Millisecond)) {
+			g.setRecovery(engine.RecoveryPending)
+			return
+		}
+	}
+	started := time.Now()
+	g.clock.real(started)
+	if err := g.waitDB(ctx, old, false); err != nil {
+		g.event(engine.EventDown, engine.Measured, "", time.Since(started), "database in %s did not come back: %v", old.dc, err)
+		g.setRecovery(engine.RecoveryPending)
+		g.clock.compress(time.Now())
+		return
+	}
+	g.event(engine.EventUp, engine.Measured, "", time.Since(started), "power back in %s, database recovered from its WAL", old.dc)
+	g.setRecovery(engine.RecoveryPowerBack)
+	g.serviceBack(ctx, started)
+}
+
+func (g *region) setRecovery(r engine.Recovery) {
+	g.mu.Lock()
+	g.recovery = r
+	g.mu.Unlock()
+}
+
+// failover promotes the standby and fences the old primary so that it
+// never comes back as a second primary.
+func (g *region) failover(ctx context.Context, old, standby *ctr) {
+	r := g.run
+	started := time.Now()
+	g.clock.real(started)
+	g.event(engine.EventFailoverStart, engine.Measured, "", 0, "promoting the standby in %s", standby.dc)
+	old.mu.Lock()
+	old.fenced = true
+	old.mu.Unlock()
+	_ = r.kill(context.WithoutCancel(ctx), old)
+	if _, err := mustExec(ctx, r.cli, standby.id, "postgres", "pg_ctl", "promote", "-w", "-t", "60", "-D", "/var/lib/postgresql/data/pg"); err != nil {
+		g.event(engine.EventDown, engine.Measured, "", time.Since(started), "promotion failed: %v", err)
+		g.setRecovery(engine.RecoveryPending)
+		g.clock.compress(time.Now())
+		return
+	}
+	if err := g.waitDB(ctx, standby, true); err != nil {
+		g.event(engine.EventDown, engine.Measured, "", time.Since(started), "promoted standby not writable: %v", err)
+	}
+	g.mu.Lock()
+	g.primary, g.standby = standby, nil
+	g.mu.Unlock()
+	g.event(engine.EventFailoverDone, engine.Measured, "", time.Since(started), "standby in %s is the new primary (pg_ctl promote)", standby.dc)
+	g.setRecovery(engine.RecoveryFailover)
+	g.serviceBack(ctx, started)
+}
+
+// waitDB waits until a database answers, and is a primary when primary.
+func (g *region) waitDB(ctx context.Context, c *ctr, primary bool) error {
+	deadline := time.Now().Add(2 * time.Minute)
+	var last error
+	for time.Now().Before(deadline) {
+		out, err := dockerExec(ctx, g.run.cli, c.id, "postgres", "psql", "-At", "-h", "127.0.0.1", "-U", "postgres", "-d", "ent", "-c", "SELECT pg_is_in_recovery()")
+		switch {
+		case err != nil:
+			last = err
+		case out.Code != 0:
+			last = fmt.Errorf("%s", strings.TrimSpace(out.Stderr))
+		case !primary || strings.TrimSpace(out.Stdout) == "f":
+			return nil
+		default:
+			last = fmt.Errorf("still in recovery")
+		}
+		if !sleepUntil(ctx, time.Now().Add(100*time.Millisecond)) {
+			return ctx.Err()
+		}
+	}
+	return last
+}
+
+// serviceBack keeps the clock at 1:1 until the prober sees the service
+// back, so that the catch-up (entd finding the new primary, HAProxy's
+// health checks) is measured, not compressed.
+func (g *region) serviceBack(ctx context.Context, since time.Time) {
+	deadline := since.Add(serviceBackLimit)
+	for time.Now().Before(deadline) {
+		if g.probes.okStreak(sustain) {
+			g.event(engine.EventRestored, engine.Measured, "", time.Since(since), "service answering again")
+			break
+		}
+		if !sleepUntil(ctx, time.Now().Add(probeEvery)) {
+			break
+		}
+	}
+	g.clock.compress(time.Now())
+}
+
+// restore provisions a new primary in a surviving datacenter from the
+// newest surviving backup.
+func (g *region) restore(ctx context.Context, e faults.Effect) {
+	r, h := g.run, g.h
+	var best *agent
+	var bestDump dump
+	for _, a := range g.agents {
+		if _, gone, _ := a.c.state(); gone {
+			continue
+		}
+		if d, ok := a.newest(); ok && (best == nil || d.at.After(bestDump.at)) {
+			best, bestDump = a, d
+		}
+	}
+	if best == nil {
+		g.event(engine.EventUnrecoverable, engine.Measured, e.Fault, 0, "no copy of the data survived")
+		g.mu.Lock()
+		g.allLost = true
+		g.recovery = engine.RecoveryUnrecoverable
+		g.mu.Unlock()
+		return
+	}
+	// The backup must be reachable and the target up: wait for the power
+	// if need be.
+	var target string
+	for {
+		down, gone := g.dcState(best.dc)
+		if gone {
+			g.event(engine.EventUnrecoverable, engine.Measured, e.Fault, 0, "no copy of the data survived")
+			g.setRecovery(engine.RecoveryUnrecoverable)
+			return
+		}
+		target = g.restoreTarget(best.dc)
+		if !down && target != "" {
+			break
+		}
+		if !sleepUntil(ctx, time.Now().Add(50*time.Millisecond)) {
+			g.setRecovery(engine.RecoveryPending)
+			return
+		}
+	}
+	if !g.sleepModeled(ctx, h.Provisioning) {
+		g.setRecovery(engine.RecoveryPending)
+		return
+	}
+	started := time.Now()
+	g.clock.real(started)
+	g.event(engine.EventRestoreStart, engine.Measured, "", 0, "restoring the backup of %s from %s into %s (after %s of provisioning, compressed)",
+		g.run.exp.Start.Add(g.clock.exp(bestDump.at)).Format("Jan 2 15:04"), best.dc, target, faults.FormatDuration(h.Provisioning))
+	data, err := copyOut(ctx, r.cli, best.c.id, bestDump.path)
+	if err == nil {
+		var c *ctr
+		c, err = g.startDB(ctx, "pg-restore", target, map[string]string{"FD_ROLE": "restore", "FD_DUMP": "/tmp/restore.dump"},
+			[]testcontainers.ContainerFile{{Reader: strings.NewReader(string(data)), ContainerFilePath: "/tmp/restore.dump", FileMode: 0o644}})
+		if err == nil {
+			g.mu.Lock()
+			g.primary = c
+			g.mu.Unlock()
+			_, err = g.startApp(ctx, target, "r", []string{pgURL(g.alias("pg-restore"))})
+		}
+	}
+	if err != nil {
+		g.event(engine.EventDown, engine.Measured, "", time.Since(started), "restore failed: %v", err)
+		g.setRecovery(engine.RecoveryPending)
+		g.clock.compress(time.Now())
+		return
+	}
+	g.event(engine.EventRestoreDone, engine.Measured, "", time.Since(started), "restored %d KiB into %s (pg_restore)", len(data)>>10, target)
+	g.setRecovery(engine.RecoveryRestore)
+	g.serviceBack(ctx, started)
+}
+
+// restoreTarget picks where a restored primary goes, in the model driver's
+// order of preference, among datacenters up now.
+func (g *region) restoreTarget(backupDC string) string {
+	cands := []string{}
+	if g.h.RestoreTo != nil {
+		cands = append(cands, g.h.RestoreTo.Name)
+	}
+	if g.h.Standby != nil {
+		cands = append(cands, g.h.Standby.Name)
+	}
+	cands = append(cands, backupDC)
+	cands = append(cands, g.dcs()...)
+	for _, c := range cands {
+		if down, gone := g.dcState(c); !down && !gone {
+			return c
+		}
+	}
+	return ""
+}
+
+// copyOut reads one file out of a container.
+func copyOut(ctx context.Context, cli *client.Client, id, path string) ([]byte, error) {
+	res, err := cli.CopyFromContainer(ctx, id, client.CopyFromContainerOptions{SourcePath: path})
+	if err != nil {
+		return nil, fmt.Errorf("copy %s out of %s: %w", path, short(id), err)
+	}
+	defer res.Content.Close()
+	tr := tar.NewReader(res.Content)
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			return nil, fmt.Errorf("copy %s out of %s: %w", path, short(id), err)
+		}
+		if h.Typeflag == tar.TypeReg {
+			return io.ReadAll(tr)
+		}
+	}
+}
+
+// partitioned notes what a partition does to synchronous commits.
+func (g *region) partitioned(e faults.Effect) {
+	if g.h.Standby != nil && g.h.Replication == experiments.ReplicationSync && faultBetween(e, g.h.Primary.Name, g.h.Standby.Name) {
+		g.event(engine.EventDown, engine.Measured, e.Fault, 0, "synchronous commits wait: standby unreachable")
+	}
+}
+
+// crash kills the region's app servers or primary database process, and
+// starts it again after the hosting's restart delay.
+func (g *region) crash(ctx context.Context, e faults.Effect) error {
+	r := g.run
+	var victims []*ctr
+	g.mu.Lock()
+	switch e.Target {
+	case "database":
+		if g.primary != nil {
+			victims = []*ctr{g.primary}
+		}
+	default:
+		for _, a := range g.apps {
+			if down, gone, _ := a.state(); !down && !gone && (e.Count <= 0 || len(victims) < e.Count) {
+				victims = append(victims, a)
+			}
+		}
+	}
+	g.mu.Unlock()
+	if len(victims) == 0 {
+		return nil
+	}
+	if err := parallel(victims, func(c *ctr) error { return r.kill(context.WithoutCancel(ctx), c) }); err != nil {
+		return err
+	}
+	g.event(engine.EventDown, engine.Measured, e.Fault, 0, "%d %s process(es) killed", len(victims), e.Target)
+	if !g.sleepModeled(ctx, g.h.Restart) {
+		return nil
+	}
+	started := time.Now()
+	g.clock.real(started)
+	if err := parallel(victims, func(c *ctr) error { _, err := r.revive(ctx, c); return err }); err != nil {
+		g.clock.compress(time.Now())
+		return err
+	}
+	if e.Target == "database" {
+		_ = g.waitDB(ctx, victims[0], false)
+	}
+	g.event(engine.EventUp, engine.Measured, e.Fault, time.Since(started), "%s restarted (after %s, compressed)", e.Target, faults.FormatDuration(g.h.Restart))
+	g.mu.Lock()
+	if g.recovery == "" {
+		g.recovery = engine.RecoveryRestart
+	}
+	g.mu.Unlock()
+	g.serviceBack(ctx, started)
+	return nil
+}

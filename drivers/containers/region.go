@@ -1,0 +1,408 @@
+package containers
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/testcontainers/testcontainers-go"
+
+	"github.com/firedrill/firedrill/engine"
+	"github.com/firedrill/firedrill/experiments"
+)
+
+// region is one region's ENT stack and what was observed of it.
+type region struct {
+	run *run
+	r   *experiments.Region
+	h   *experiments.Hosting
+	rs  string // the region's short name in container names and aliases
+
+	mu       sync.Mutex
+	primary  *ctr   // the database entd should be using
+	standby  *ctr   // nil when there is none, or once promoted
+	dbs      []*ctr // every database server ever started
+	apps     []*ctr
+	edge     *ctr
+	agents   []*agent
+	entry    string // http://127.0.0.1:port
+	clock    *clock
+	timeline []engine.Event
+	hitBy    map[string]bool
+	recovery engine.Recovery
+	allLost  bool
+	// busy is set while a recovery runs, so a second fault does not start
+	// another one over it.
+	busy bool
+
+	dcDown map[string]bool
+	dcGone map[string]bool
+	// faults spans, in wall time, from the first effect injected to the
+	// end of the last one: the "during" phase.
+	faults [2]time.Time
+
+	probes   *series // the prober's view
+	load     *series // generated users' requests (surges)
+	writes   *ledger
+	stopLoad context.CancelFunc
+}
+
+// agent takes a region's backups into a volume of its datacenter.
+type agent struct {
+	c     *ctr
+	dc    string
+	specs []experiments.Backup
+	mu    sync.Mutex
+	dumps []dump
+}
+
+type dump struct {
+	path string
+	at   time.Time // when the snapshot was taken (pg_dump's start)
+}
+
+func (a *agent) newest() (dump, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.dumps) == 0 {
+		return dump{}, false
+	}
+	return a.dumps[len(a.dumps)-1], true
+}
+
+func (g *region) alias(what string) string { return g.rs + "-" + what }
+
+func (g *region) name(what string) string { return fmt.Sprintf("fd-%s-%s-%s", g.run.id, g.rs, what) }
+
+// dcs returns the datacenters the region's stack may live in: primary,
+// standby, backups and the places a restore may go, as the model driver
+// chooses them.
+func (g *region) dcs() []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(d *experiments.Datacenter) {
+		if d != nil && !seen[d.Name] {
+			seen[d.Name] = true
+			out = append(out, d.Name)
+		}
+	}
+	add(g.h.Primary)
+	add(g.h.Standby)
+	for _, b := range g.h.Backups {
+		add(b.To)
+	}
+	add(g.h.RestoreTo)
+	var same []string
+	for _, d := range g.run.exp.Datacenters {
+		if d.Provider == g.h.Primary.Provider && !seen[d.Name] {
+			same = append(same, d.Name)
+		}
+	}
+	sort.Strings(same)
+	for _, d := range same {
+		add(g.run.exp.Datacenter(d))
+	}
+	return out
+}
+
+// startStack brings the region's stack up, healthy, and returns how long
+// that took.
+func (g *region) startStack(ctx context.Context) error {
+	r, h := g.run, g.h
+	for _, dc := range g.dcs() {
+		if _, err := r.network(ctx, dc); err != nil {
+			return err
+		}
+	}
+	p := h.Primary.Name
+	primary, err := g.startDB(ctx, "pg-primary", p, map[string]string{
+		"FD_ROLE": "primary", "FD_SYNC": map[bool]string{true: "1", false: "0"}[h.Standby != nil && h.Replication == experiments.ReplicationSync],
+	}, nil)
+	if err != nil {
+		return err
+	}
+	g.primary = primary
+	// Links carry every connection between two datacenters: replication,
+	// app servers to a remote database, backups.
+	need := map[[2]string]bool{}
+	if h.Standby != nil {
+		need[[2]string{h.Standby.Name, p}] = true
+		need[[2]string{p, h.Standby.Name}] = true
+	}
+	for _, b := range h.Backups {
+		need[[2]string{b.To.Name, p}] = true
+		if h.Standby != nil {
+			need[[2]string{b.To.Name, h.Standby.Name}] = true
+		}
+	}
+	var pairs [][2]string
+	for pr := range need {
+		if pr[0] != pr[1] {
+			pairs = append(pairs, pr)
+		}
+	}
+	sort.Slice(pairs, func(i, j int) bool { return pairs[i][0]+pairs[i][1] < pairs[j][0]+pairs[j][1] })
+	for _, pr := range pairs {
+		if err := g.startLink(ctx, pr[0], pr[1]); err != nil {
+			return err
+		}
+	}
+	if h.Standby != nil && h.Replication != experiments.ReplicationNone {
+		st, err := g.startDB(ctx, "pg-standby", h.Standby.Name, map[string]string{
+			"FD_ROLE": "standby", "FD_PRIMARY": g.alias("pg-primary"),
+		}, nil)
+		if err != nil {
+			return err
+		}
+		g.standby = st
+	}
+	byDC := map[string]*agent{}
+	for _, b := range h.Backups {
+		a := byDC[b.To.Name]
+		if a == nil {
+			c, err := g.startAgent(ctx, b.To.Name)
+			if err != nil {
+				return err
+			}
+			a = &agent{c: c, dc: b.To.Name}
+			byDC[b.To.Name] = a
+			g.agents = append(g.agents, a)
+		}
+		a.specs = append(a.specs, b)
+	}
+	dbs := []string{pgURL(g.alias("pg-primary"))}
+	if g.standby != nil {
+		dbs = append(dbs, pgURL(g.alias("pg-standby")))
+	}
+	n := min(max(h.AppReplicas, 1), maxAppsPerDC)
+	for k := 1; k <= n; k++ {
+		if _, err := g.startApp(ctx, p, fmt.Sprint(k), dbs); err != nil {
+			return err
+		}
+	}
+	if g.standby != nil {
+		if _, err := g.startApp(ctx, h.Standby.Name, "1", dbs); err != nil {
+			return err
+		}
+	}
+	return g.startEdge(ctx)
+}
+
+func (g *region) startDB(ctx context.Context, what, dc string, env map[string]string, files []testcontainers.ContainerFile) (*ctr, error) {
+	r := g.run
+	vol, err := r.volume(ctx, dc, g.rs+"-"+what)
+	if err != nil {
+		return nil, err
+	}
+	n, err := r.network(ctx, dc)
+	if err != nil {
+		return nil, err
+	}
+	c, _, err := r.start(ctx, spec{
+		name: g.name(what), role: "database", dc: dc, region: g, image: r.images.PG,
+		cmd: []string{"fd-pg"}, env: env, user: "postgres",
+		networks: []string{n}, aliases: map[string][]string{n: {g.alias(what), g.alias(what) + "-home"}},
+		volumes: map[string]string{vol: "/var/lib/postgresql/data"}, files: files,
+		cpus: pgCPUs, memMB: pgMemMB, wait: pgReady(),
+	})
+	if c != nil {
+		c.alias = g.alias(what)
+		g.mu.Lock()
+		g.dbs = append(g.dbs, c)
+		g.mu.Unlock()
+	}
+	return c, err
+}
+
+// startLink starts the link that carries connections from datacenter from
+// to the region's database servers in datacenter to. In from's network it
+// answers to those servers' names.
+func (g *region) startLink(ctx context.Context, from, to string) error {
+	r := g.run
+	nf, err := r.network(ctx, from)
+	if err != nil {
+		return err
+	}
+	nt, err := r.network(ctx, to)
+	if err != nil {
+		return err
+	}
+	var alias string
+	switch {
+	case to == g.h.Primary.Name:
+		alias = g.alias("pg-primary")
+	case g.h.Standby != nil && to == g.h.Standby.Name:
+		alias = g.alias("pg-standby")
+	default:
+		return fmt.Errorf("no database server of region %s in %s", g.r.Name, to)
+	}
+	_, _, err = r.start(ctx, spec{
+		name: g.name("link-" + slug(from) + "-" + slug(to)), role: "link", dc: from, peer: to, region: g,
+		image: r.images.Link, cmd: []string{"serve"}, user: "65534:65534",
+		env:      map[string]string{"LINK_ROUTES": fmt.Sprintf("%d=%s-home:%d", pgPort, alias, pgPort)},
+		networks: []string{nf, nt}, aliases: map[string][]string{nf: {alias}},
+		cpus: linkCPUs, memMB: linkMemMB,
+	})
+	return err
+}
+
+func (g *region) startAgent(ctx context.Context, dc string) (*ctr, error) {
+	r := g.run
+	vol, err := r.volume(ctx, dc, g.rs+"-backups")
+	if err != nil {
+		return nil, err
+	}
+	n, err := r.network(ctx, dc)
+	if err != nil {
+		return nil, err
+	}
+	c, _, err := r.start(ctx, spec{
+		name: g.name("backup-" + slug(dc)), role: "backup", dc: dc, region: g, image: r.images.PG,
+		cmd: []string{"sleep", "infinity"}, user: "postgres",
+		networks: []string{n}, volumes: map[string]string{vol: "/backups"},
+		cpus: agentCPUs, memMB: agentMemMB,
+	})
+	return c, err
+}
+
+func (g *region) appAlias(dc, k string) string { return g.alias("app-" + slug(dc) + "-" + k) }
+
+func (g *region) startApp(ctx context.Context, dc, k string, dbs []string) (*ctr, error) {
+	r := g.run
+	n, err := r.network(ctx, dc)
+	if err != nil {
+		return nil, err
+	}
+	c, _, err := r.start(ctx, spec{
+		name: g.name("app-" + slug(dc) + "-" + k), role: "app", dc: dc, region: g, image: r.images.Entd,
+		env: map[string]string{
+			"ENTD_ADDR": fmt.Sprintf(":%d", appPort), "ENTD_DATABASES": strings.Join(dbs, ","),
+			"ENTD_REGION": g.r.Name, "ENTD_SEED_PUPILS": fmt.Sprint(seedPupils),
+		},
+		networks: []string{n}, aliases: map[string][]string{n: {g.appAlias(dc, k)}},
+		cpus: appCPUs, memMB: appMemMB, restart: true,
+	})
+	if c != nil {
+		g.mu.Lock()
+		g.apps = append(g.apps, c)
+		g.mu.Unlock()
+	}
+	return c, err
+}
+
+// startEdge starts the region's HAProxy. It stands outside the
+// datacenters (it plays the DNS name and anycast address users type) and
+// reaches app servers in every datacenter the region may run in,
+// including those a restore would start.
+func (g *region) startEdge(ctx context.Context) error {
+	r := g.run
+	en, err := r.edgeNetwork(ctx)
+	if err != nil {
+		return err
+	}
+	nets := []string{en}
+	var servers []string
+	n := min(max(g.h.AppReplicas, 1), maxAppsPerDC)
+	for k := 1; k <= n; k++ {
+		servers = append(servers, g.appAlias(g.h.Primary.Name, fmt.Sprint(k)))
+	}
+	if g.standby != nil {
+		servers = append(servers, g.appAlias(g.h.Standby.Name, "1"))
+	}
+	for _, dc := range g.dcs() {
+		nw, err := r.network(ctx, dc)
+		if err != nil {
+			return err
+		}
+		nets = append(nets, nw)
+		servers = append(servers, g.appAlias(dc, "r"))
+	}
+	cfg := haproxyConfig(haproxyParams{
+		Servers:     servers,
+		MaxSessions: scaleDown(g.h.MaxSessions, r.scale),
+		Protection:  g.h.DDoSProtection,
+		RatePerIP:   rateLimitPerClient,
+	})
+	c, tc, err := r.start(ctx, spec{
+		name: g.name("edge"), role: "edge", region: g, image: r.images.PG,
+		cmd:      []string{"haproxy", "-db", "-f", "/etc/haproxy/firedrill.cfg"},
+		networks: nets, publish: appPort,
+		files: []testcontainers.ContainerFile{{Reader: bytes.NewReader([]byte(cfg)), ContainerFilePath: "/etc/haproxy/firedrill.cfg", FileMode: 0o644}},
+		cpus:  edgeCPUs, memMB: edgeMemMB,
+	})
+	if err != nil {
+		return err
+	}
+	g.edge = c
+	port, err := tc.MappedPort(ctx, fmt.Sprintf("%d/tcp", appPort))
+	if err != nil {
+		return fmt.Errorf("entry point of %s: %w", g.r.Name, err)
+	}
+	g.entry = fmt.Sprintf("http://127.0.0.1:%d", port.Num())
+	return g.waitHealthy(ctx, 3*time.Minute)
+}
+
+// waitHealthy polls the region's entry point until a real read succeeds.
+func (g *region) waitHealthy(ctx context.Context, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	hc := &http.Client{Timeout: time.Second}
+	var last string
+	for time.Now().Before(deadline) {
+		resp, err := hc.Get(g.entry + "/api/probe")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+			last = resp.Status
+		} else {
+			last = err.Error()
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("region %s not healthy after %s (last answer: %s)", g.r.Name, limit, last)
+}
+
+// scaleDown divides a real-world count by the run's scale, keeping at
+// least 1 of anything that was not 0.
+func scaleDown(n, scale int) int {
+	if n <= 0 {
+		return 0
+	}
+	return max(1, n/max(scale, 1))
+}
+
+func (g *region) dcState(dc string) (down, gone bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.dcDown[dc], g.dcGone[dc]
+}
+
+func (g *region) setDC(dc string, down, gone bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.dcDown[dc] = down
+	if gone {
+		g.dcGone[dc] = true
+	}
+}
+
+func (g *region) faulted(w time.Time) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.faults[0].IsZero() {
+		g.faults[0] = w
+	}
+	if w.After(g.faults[1]) {
+		g.faults[1] = w
+	}
+}
