@@ -26,13 +26,16 @@ var version = "dev"
 const usage = `firedrill: how long are we down, and what do we lose?
 
 Usage:
-  firedrill run FILE... [--driver model] [--var k=v]... [--trials N]
-                        [--format table|json|markdown|junit] [--out PATH]
+  firedrill run FILE... [--driver model|containers] [--var k=v]... [--trials N]
+                        [--scale N] [--format table|json|markdown|junit]
+                        [--out PATH]
   firedrill compare FILE [--hosting a,b] [--driver D] [--var k=v]... [--trials N]
                         [--format ...] [--out PATH]
   firedrill validate FILE...
   firedrill fmt [--check] [FILE|DIR]...
   firedrill faults          list fault kinds and their attributes
+  firedrill images          build the containers driver's images ahead of time
+  firedrill clean [RUN]     remove what containers runs left (all, or one run)
   firedrill version
 
 Exit codes: 0 every objective met, 1 an objective failed, 2 invalid input or
@@ -80,6 +83,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		code, err = cmdFmt(args[1:], stdout, stderr)
 	case "faults":
 		code, err = cmdFaults(stdout)
+	case "images":
+		code, err = cmdImages(ctx, args[1:], stdout, stderr)
+	case "clean":
+		code, err = cmdClean(ctx, args[1:], stdout)
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "firedrill %s\n", version)
 	case "help", "-h", "--help":

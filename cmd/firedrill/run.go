@@ -39,6 +39,7 @@ type runFlags struct {
 	format  string
 	out     string
 	hosting string
+	scale   int
 }
 
 func newRunFlags(name string, stderr io.Writer, compare bool) (*flag.FlagSet, *runFlags) {
@@ -49,6 +50,7 @@ func newRunFlags(name string, stderr io.Writer, compare bool) (*flag.FlagSet, *r
 	fs.Var(rf.vars, "var", "set a variable, NAME=VALUE (repeatable)")
 	fs.IntVar(&rf.trials, "trials", 1, "run N trials, drawing fault times from their ranges")
 	fs.StringVar(&rf.format, "format", "table", "report format: "+strings.Join(reports.Names(), ", "))
+	fs.IntVar(&rf.scale, "scale", 0, "containers driver: real users per virtual user (default: the experiment's scale)")
 	fs.StringVar(&rf.out, "out", "", "write the report to PATH instead of standard output")
 	if compare {
 		fs.StringVar(&rf.hosting, "hosting", "", "compare only these hostings, comma-separated")
