@@ -18,6 +18,7 @@ type clock struct {
 	mu      sync.Mutex
 	windows [][2]time.Time // closed real-time windows
 	open    time.Time      // start of the open window, zero when none
+	depth   int            // how many holders keep the window open
 }
 
 func newClock(start time.Time, scale float64) *clock {
@@ -56,20 +57,27 @@ func (c *clock) exp(w time.Time) time.Duration {
 // now is the experiment time now.
 func (c *clock) now() time.Duration { return c.exp(time.Now()) }
 
-// real starts a real-time window; it is a no-op when one is open.
+// real starts a real-time window, or joins the open one. Every real must
+// be matched by a compress: the window closes when its last holder leaves.
 func (c *clock) real(w time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.open.IsZero() {
+	if c.depth == 0 {
 		c.open = w
 	}
+	c.depth++
 }
 
-// compress ends the open real-time window.
+// compress leaves the real-time window, closing it if it was the last
+// holder.
 func (c *clock) compress(w time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.open.IsZero() {
+	if c.depth == 0 {
+		return
+	}
+	c.depth--
+	if c.depth == 0 {
 		c.windows = append(c.windows, [2]time.Time{c.open, w})
 		c.open = time.Time{}
 	}

@@ -104,6 +104,7 @@ hosting "sync" {
   primary     = datacenter.par1
   standby     = datacenter.lyo1
   replication = "sync"
+  failover    = "automatic"
   detection   = "1m"
   app_replicas = 1
 }
@@ -111,6 +112,7 @@ hosting "async" {
   primary     = datacenter.par1
   standby     = datacenter.lyo1
   replication = "async"
+  failover    = "automatic"
   detection   = "1m"
   app_replicas = 1
 }
@@ -186,6 +188,12 @@ func TestFire(t *testing.T) {
 	for _, r := range res.Regions {
 		by[r.Region] = r
 		t.Logf("%s: recovery %s, downtime %s, lost %d of %d writes, loss window %s", r.Region, r.Recovery, r.Downtime, r.LostWrites, r.AckedWrites, r.DataLoss)
+		for _, e := range r.Timeline {
+			t.Logf("    %s %s %s %s (took %s)", e.At, e.Basis, e.Kind, e.Text, e.Took)
+		}
+		for _, o := range r.Outages {
+			t.Logf("    outage %s - %s", o.Start, o.End)
+		}
 	}
 	for _, n := range res.Notes {
 		t.Log(n)
@@ -271,7 +279,7 @@ func TestCleanSweepsLeaks(t *testing.T) {
 type testWriter struct{ t *testing.T }
 
 func (w testWriter) Write(p []byte) (int, error) {
-	w.t.Log(string(p))
+	w.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
 }
 
@@ -287,4 +295,176 @@ func (c cancelOn) Write(p []byte) (int, error) {
 		c.cancel()
 	}
 	return c.w.Write(p)
+}
+
+const faultsHCL = `
+experiment "faults" {
+  start      = "2021-03-10T08:00:00+01:00"
+  duration   = "100m"
+  time_scale = 90
+  scale      = 5000
+}
+provider "a" {}
+provider "b" {}
+provider "c" {}
+provider "d" {}
+provider "e" {}
+datacenter "pw1" {
+  provider = provider.a
+  site     = "a"
+}
+datacenter "cr1" {
+  provider = provider.b
+  site     = "b"
+}
+datacenter "pa1" {
+  provider = provider.c
+  site     = "c1"
+}
+datacenter "pa2" {
+  provider = provider.c
+  site     = "c2"
+}
+datacenter "la1" {
+  provider = provider.d
+  site     = "d1"
+}
+datacenter "la2" {
+  provider = provider.d
+  site     = "d2"
+}
+datacenter "dk1" {
+  provider = provider.e
+  site     = "e1"
+}
+datacenter "dk2" {
+  provider = provider.e
+  site     = "e2"
+}
+hosting "power" {
+  primary      = datacenter.pw1
+  app_replicas = 1
+}
+hosting "crash" {
+  primary      = datacenter.cr1
+  restart      = "5m"
+  app_replicas = 1
+}
+hosting "partition" {
+  primary      = datacenter.pa1
+  standby      = datacenter.pa2
+  replication  = "sync"
+  app_replicas = 1
+}
+hosting "latency" {
+  primary      = datacenter.la1
+  standby      = datacenter.la2
+  replication  = "async"
+  app_replicas = 1
+}
+hosting "disk" {
+  primary      = datacenter.dk1
+  standby      = datacenter.dk2
+  replication  = "async"
+  failover     = "automatic"
+  detection    = "1m"
+  app_replicas = 1
+}
+workload "day" {
+  peak_concurrency     = 0.15
+  writes_per_user_hour = 0.5
+}
+region "power" {
+  users    = 100000
+  hosting  = hosting.power
+  workload = workload.day
+}
+region "crash" {
+  users    = 100000
+  hosting  = hosting.crash
+  workload = workload.day
+}
+region "partition" {
+  users    = 100000
+  hosting  = hosting.partition
+  workload = workload.day
+}
+region "latency" {
+  users    = 100000
+  hosting  = hosting.latency
+  workload = workload.day
+}
+region "disk" {
+  users    = 100000
+  hosting  = hosting.disk
+  workload = workload.day
+}
+fault "power_outage" "pw1" {
+  at         = "30m"
+  datacenter = datacenter.pw1
+  duration   = "30m"
+}
+fault "process_crash" "app" {
+  at      = "30m"
+  regions = [region.crash]
+  target  = "app"
+}
+fault "network_partition" "pa" {
+  at       = "30m"
+  from     = [datacenter.pa1]
+  to       = [datacenter.pa2]
+  duration = "20m"
+}
+fault "latency" "la" {
+  at       = "30m"
+  from     = [datacenter.la1]
+  to       = [datacenter.la2]
+  delay    = "150ms"
+  duration = "30m"
+}
+fault "disk_loss" "dk1" {
+  at         = "30m"
+  datacenter = datacenter.dk1
+}
+`
+
+// TestFaults injects each other kind of fault into a region of its own
+// and checks what the measurements say against what the fault must do.
+func TestFaults(t *testing.T) {
+	cli := needDocker(t)
+	exp := parse(t, faultsHCL)
+	d := New(Options{Progress: testWriter{t}})
+	res, err := engine.Run(context.Background(), exp, d, engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := map[string]engine.RegionResult{}
+	for _, r := range res.Regions {
+		by[r.Region] = r
+		t.Logf("%s: recovery %s, downtime %s, lost %d of %d writes, phases %+v", r.Region, r.Recovery, r.Downtime, r.LostWrites, r.AckedWrites, r.Phases)
+		for _, e := range r.Timeline {
+			t.Logf("    %s %s %s %s", e.At, e.Basis, e.Kind, e.Text)
+		}
+		if r.LostWrites != 0 {
+			t.Errorf("%s: lost %d acknowledged writes; no fault here destroys committed data without a standby taking over", r.Region, r.LostWrites)
+		}
+	}
+	if r := by["power"]; r.Recovery != engine.RecoveryPowerBack || r.Downtime < 25*time.Minute || r.Downtime > 45*time.Minute {
+		t.Errorf("power: recovery %s, downtime %s; want power_back after about the 30m outage", r.Recovery, r.Downtime)
+	}
+	if r := by["crash"]; r.Recovery != engine.RecoveryRestart || r.Downtime < 3*time.Minute || r.Downtime > 15*time.Minute {
+		t.Errorf("crash: recovery %s, downtime %s; want a restart after about 5m", r.Recovery, r.Downtime)
+	}
+	if r := by["partition"]; r.Downtime < 15*time.Minute || r.Downtime > 30*time.Minute {
+		t.Errorf("partition: downtime %s; synchronous commits must block for about the 20m cut", r.Downtime)
+	}
+	if r := by["disk"]; r.Recovery != engine.RecoveryFailover {
+		t.Errorf("disk: recovery %s; want failover to the standby", r.Recovery)
+	}
+	if r := by["latency"]; len(r.Phases) < 2 || r.Phases[1].P99-r.Phases[0].P99 < 150*time.Millisecond {
+		t.Errorf("latency: phases %+v; want p99 during the fault at least 150ms above before", r.Phases)
+	}
+	if n := leftovers(t, cli, ""); n != (Removed{}) {
+		t.Errorf("after the run, firedrill left %s", n)
+	}
 }

@@ -251,7 +251,7 @@ func (g *region) start(ctx context.Context, wg *sync.WaitGroup) {
 	go func() { defer wg.Done(); probe(lctx, g.entry, g.probes) }()
 	rate := g.writeRate()
 	for k := 1; k <= 2; k++ {
-		t := &teacher{entry: g.entry, login: fmt.Sprintf("teacher%03d", k), prefix: fmt.Sprintf("%s-t%d", g.rs, k), hc: newClient()}
+		t := &teacher{entry: g.entry, login: fmt.Sprintf("teacher%03d", k), prefix: fmt.Sprintf("%s-t%d", g.rs, k), firstPupil: 1 + (k-1)*pupilsPerTeacher, hc: newClient()}
 		go func() { defer wg.Done(); t.enterGrades(lctx, rate/2, g.writes) }()
 	}
 }
@@ -272,7 +272,16 @@ func (g *region) observe(ctx context.Context, p *engine.Plan, end time.Time) (en
 	sort.Strings(ro.HitBy)
 
 	probes := g.probes.sorted()
-	for _, o := range outages(probes, end) {
+	writes := g.writes.all()
+	// The service is out when reads fail (the prober) or when grades cannot
+	// be entered (a synchronous commit waiting for an unreachable standby
+	// leaves reads working and writes hanging).
+	checks := slices.Clone(probes)
+	for _, w := range writes {
+		checks = append(checks, result{sent: w.sent, latency: w.done.Sub(w.sent), ok: w.acked})
+	}
+	sort.Slice(checks, func(i, j int) bool { return checks[i].sent.Before(checks[j].sent) })
+	for _, o := range outages(checks, end) {
 		s := engine.Span{Start: g.clock.exp(o[0]), End: min(horizon, g.clock.exp(o[1]))}
 		if s.End > s.Start {
 			ro.Outages = append(ro.Outages, s)
@@ -291,7 +300,6 @@ func (g *region) observe(ctx context.Context, p *engine.Plan, end time.Time) (en
 		ro.Recovery = engine.RecoveryNone
 	}
 
-	writes := g.writes.all()
 	found, audited, err := g.audit(ctx)
 	if err != nil {
 		return ro, fmt.Errorf("audit region %s: %w", g.r.Name, err)
@@ -334,7 +342,7 @@ func (g *region) observe(ctx context.Context, p *engine.Plan, end time.Time) (en
 	during := g.faults
 	g.mu.Unlock()
 	if !during[0].IsZero() {
-		for _, o := range outages(probes, end) {
+		for _, o := range outages(checks, end) {
 			if o[1].After(during[1]) {
 				during[1] = o[1]
 			}

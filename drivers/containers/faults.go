@@ -85,6 +85,17 @@ func (in *injector) apply(ctx context.Context, e faults.Effect) error {
 	r := g.run
 	hit := time.Now()
 	g.event(engine.EventFault, engine.Measured, e.Fault, 0, "%s injected (%s)", e.Fault, e.Action)
+	// A fire or a power cut is instantaneous; Docker takes a while to
+	// kill a datacenter's containers under load. The region's clock runs
+	// at 1:1 while it does, so that those seconds are not multiplied into
+	// minutes of phantom service.
+	onset := func() func() {
+		g.clock.real(hit)
+		return func() {
+			g.clock.compress(time.Now())
+			g.event(engine.EventDown, engine.Measured, e.Fault, time.Since(hit), "%s took effect (docker kill)", e.Fault)
+		}
+	}
 	mine := func(keep func(*ctr) bool) []*ctr {
 		return r.containers(func(c *ctr) bool { return c.region == g && keep(c) })
 	}
@@ -101,7 +112,9 @@ func (in *injector) apply(ctx context.Context, e faults.Effect) error {
 		victims := mine(inDCs)
 		// Everything stops in the same instant; removing the remains
 		// (containers, volumes) takes longer and need not hold recovery.
+		done := onset()
 		err := parallel(victims, func(c *ctr) error { return r.kill(context.WithoutCancel(ctx), c) })
+		done()
 		g.lost(ctx, hit, e, func(c *ctr) bool { return slices.Contains(e.Datacenters, c.dc) }, true)
 		return errors.Join(err, parallel(victims, func(c *ctr) error { return r.destroy(context.WithoutCancel(ctx), c) }))
 
@@ -109,7 +122,9 @@ func (in *injector) apply(ctx context.Context, e faults.Effect) error {
 		for _, dc := range e.Datacenters {
 			g.setDC(dc, true, false)
 		}
+		done := onset()
 		err := parallel(mine(inDCs), func(c *ctr) error { return r.kill(context.WithoutCancel(ctx), c) })
+		done()
 		g.lost(ctx, hit, e, func(c *ctr) bool { return slices.Contains(e.Datacenters, c.dc) }, false)
 		if err != nil || e.For <= 0 || !in.untilEnd(ctx, e) {
 			return err
@@ -138,6 +153,7 @@ func (in *injector) apply(ctx context.Context, e faults.Effect) error {
 		// The database servers' data directories vanish under them, and the
 		// backups kept in the datacenter with them.
 		var errs []error
+		done := onset()
 		for _, c := range mine(func(c *ctr) bool { return slices.Contains(e.Datacenters, c.dc) }) {
 			switch c.role {
 			case "database":
@@ -150,6 +166,7 @@ func (in *injector) apply(ctx context.Context, e faults.Effect) error {
 				g.forgetDumps(c)
 			}
 		}
+		done()
 		isDB := func(c *ctr) bool { return slices.Contains(e.Datacenters, c.dc) && c.role == "database" }
 		g.lost(ctx, hit, e, isDB, true)
 		errs = append(errs, parallel(mine(isDB), func(c *ctr) error { return r.destroy(context.WithoutCancel(ctx), c) }))

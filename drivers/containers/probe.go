@@ -23,11 +23,16 @@ const (
 	// probeTimeout: a probe slower than this is a failure, as it is for a
 	// user staring at a spinner.
 	probeTimeout = time.Second
-	// sustain is how many successful probes in a row end an outage.
-	sustain = 10
+	// sustain is how many successful checks in a row, over at least
+	// sustainSpan, end an outage: ten probes, a second of wall time.
+	sustain     = 10
+	sustainSpan = 9 * probeEvery
 	// maxInFlight bounds outstanding requests per generator, so that a hung
 	// stack cannot pile up goroutines.
 	maxInFlight = 64
+	// pupilsPerTeacher is entd's seeding: teacher001 teaches pupil0001 to
+	// pupil0020, teacher002 the next twenty, and so on.
+	pupilsPerTeacher = 20
 )
 
 // result is one request's outcome.
@@ -110,9 +115,9 @@ func probe(ctx context.Context, entry string, out *series) {
 	}
 }
 
-// outages turns a probe series into outage spans in wall time: from the
-// first failed probe to the first of sustain successful ones in a row. An
-// outage still open at the end runs to end.
+// outages turns a series of checks (probes, writes) into outage spans in
+// wall time: from the first failed check to the first of a sustained run
+// of successful ones. An outage still open at the end runs to end.
 func outages(rs []result, end time.Time) [][2]time.Time {
 	var out [][2]time.Time
 	var start time.Time
@@ -129,7 +134,7 @@ func outages(rs []result, end time.Time) [][2]time.Time {
 				streakStart = r.sent
 			}
 			streak++
-			if streak >= sustain {
+			if streak >= sustain && r.sent.Sub(streakStart) >= sustainSpan {
 				out = append(out, [2]time.Time{start, streakStart})
 				down, streak = false, 0
 			}
@@ -170,10 +175,13 @@ func (l *ledger) all() []write {
 // teacher is a teacher's client entering grades through the entry point.
 type teacher struct {
 	entry, login, prefix string
-	hc                   *http.Client
-	mu                   sync.Mutex
-	token                string
-	seq                  int
+	// firstPupil is the first of the pupilsPerTeacher pupils the teacher
+	// grades: entd refuses grades for another teacher's pupils.
+	firstPupil int
+	hc         *http.Client
+	mu         sync.Mutex
+	token      string
+	seq        int
 }
 
 func (t *teacher) signIn(ctx context.Context) (string, error) {
@@ -227,7 +235,7 @@ func (t *teacher) enterGrades(ctx context.Context, rate float64, l *ledger) {
 		case sent := <-tk.C:
 			t.seq++
 			id := fmt.Sprintf("%s-%06d", t.prefix, t.seq)
-			pupil := fmt.Sprintf("pupil%04d", 1+rng.IntN(20))
+			pupil := fmt.Sprintf("pupil%04d", t.firstPupil+rng.IntN(pupilsPerTeacher))
 			value := float64(rng.IntN(41)) / 2
 			select {
 			case sem <- struct{}{}:

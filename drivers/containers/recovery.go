@@ -34,7 +34,9 @@ func (g *region) event(kind engine.EventKind, basis engine.Basis, fault string, 
 	g.note(engine.Event{At: g.clock.now(), Kind: kind, Basis: basis, Fault: fault, Took: took, Text: fmt.Sprintf(format, args...)})
 }
 
-// touchedBy says whether an effect acts on this region.
+// touchedBy says whether an effect acts on this region: it names the
+// region, or a datacenter where the hosting puts something or where the
+// region has containers now (a restore may have started some elsewhere).
 func (g *region) touchedBy(e faults.Effect) bool {
 	if slices.Contains(e.Regions, g.r.Name) {
 		return true
@@ -48,7 +50,17 @@ func (g *region) touchedBy(e faults.Effect) bool {
 		}
 		return false
 	}
-	for _, dc := range g.dcs() {
+	mine := []string{g.h.Primary.Name}
+	if g.h.Standby != nil {
+		mine = append(mine, g.h.Standby.Name)
+	}
+	for _, b := range g.h.Backups {
+		mine = append(mine, b.To.Name)
+	}
+	for _, c := range g.run.containers(func(c *ctr) bool { return c.region == g }) {
+		mine = append(mine, c.dc)
+	}
+	for _, dc := range mine {
 		if slices.Contains(e.Datacenters, dc) {
 			return true
 		}
@@ -111,9 +123,10 @@ func (g *region) forgetDumps(c *ctr) {
 	}
 }
 
-// sleepModeled waits for d of experiment time, compressed.
+// sleepModeled waits for d of experiment time on the region's clock.
 func (g *region) sleepModeled(ctx context.Context, d time.Duration) bool {
-	return sleepUntil(ctx, time.Now().Add(g.clock.wallFor(d)))
+	_, ok := g.clock.wait(ctx, g.clock.now()+d)
+	return ok
 }
 
 // recoverPrimary follows the rules the model driver follows, for real:
@@ -128,10 +141,12 @@ func (g *region) recoverPrimary(ctx context.Context, at time.Time, e faults.Effe
 	h := g.h
 	// Detection runs from the moment of the fault, not from when Docker
 	// finished killing containers.
-	if !sleepUntil(ctx, at.Add(g.clock.wallFor(h.Detection))) {
+	detected := g.clock.exp(at) + h.Detection
+	if _, ok := g.clock.wait(ctx, detected); !ok {
 		return
 	}
-	g.event(engine.EventDetected, engine.Modeled, e.Fault, h.Detection, "failure detected (detection %s, compressed)", faults.FormatDuration(h.Detection))
+	g.note(engine.Event{At: detected, Kind: engine.EventDetected, Basis: engine.Modeled, Fault: e.Fault, Took: h.Detection,
+		Text: fmt.Sprintf("failure detected (detection %s, compressed)", faults.FormatDuration(h.Detection))})
 	if h.Failover == experiments.FailoverManual {
 		if !g.sleepModeled(ctx, h.OperatorResponse) {
 			return
@@ -397,7 +412,11 @@ func (g *region) crash(ctx context.Context, e faults.Effect) error {
 	if len(victims) == 0 {
 		return nil
 	}
-	if err := parallel(victims, func(c *ctr) error { return r.kill(context.WithoutCancel(ctx), c) }); err != nil {
+	hit := time.Now()
+	g.clock.real(hit)
+	err := parallel(victims, func(c *ctr) error { return r.kill(context.WithoutCancel(ctx), c) })
+	g.clock.compress(time.Now())
+	if err != nil {
 		return err
 	}
 	g.event(engine.EventDown, engine.Measured, e.Fault, 0, "%d %s process(es) killed", len(victims), e.Target)

@@ -272,13 +272,12 @@ func (r *run) containers(keep func(*ctr) bool) []*ctr {
 	return out
 }
 
-// kill stops a container at once, as a power cut or a SIGKILL would, and
-// marks it down. Docker treats it as stopped by hand, so no restart policy
+// kill stops a container at once, as a power cut would: SIGKILL, no
+// shutdown. Docker counts a kill as stopped by hand, so no restart policy
 // brings it back.
 func (r *run) kill(ctx context.Context, c *ctr) error {
-	zero := 0
-	_, err := r.cli.ContainerStop(ctx, c.id, client.ContainerStopOptions{Signal: "SIGKILL", Timeout: &zero})
-	if err != nil && !isNotFound(err) {
+	_, err := r.cli.ContainerKill(ctx, c.id, client.ContainerKillOptions{Signal: "SIGKILL"})
+	if err != nil && !isNotFound(err) && !strings.Contains(err.Error(), "is not running") {
 		return fmt.Errorf("kill %s: %w", c.name, err)
 	}
 	c.mu.Lock()
