@@ -36,7 +36,7 @@ const (
 	// their inputs do not show.
 	imageRecipe = "firedrill-images-v1"
 	// appPackage is the ENT application the entd image is built from.
-	appPackage = "./drivers/containers/entlite"
+	appPackage = "./cmd/entd"
 )
 
 // Images names the images a containers run uses, tagged by the hash of
