@@ -1,0 +1,194 @@
+package reports
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"flag"
+	"image/png"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/firedrill/firedrill/drivers/model"
+	"github.com/firedrill/firedrill/engine"
+)
+
+var screenshot = flag.String("screenshot", "", "also save the fire report's screenshot to this PNG (e.g. ../docs/report.png)")
+
+// browserCheck is what a headless Chromium saw of a page.
+type browserCheck struct {
+	console []string // console messages: script errors, refused loads
+	fetched []string // requests the page sent to the network
+	png     []byte
+}
+
+// chromeOwn are the requests Chromium itself sends at start even with
+// background networking disabled; they are not the page's doing.
+var chromeOwn = []string{"clients2.google.com", "update.googleapis.com", "accounts.google.com", ".gvt1.com", "optimizationguide-pa.googleapis.com"}
+
+// openInBrowser loads a page in headless Chromium with every network
+// request sent to a local proxy that records it and answers nothing, and
+// takes a screenshot.
+func openInBrowser(t *testing.T, page string, width, height int) browserCheck {
+	t.Helper()
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		if chromium, err = exec.LookPath("chromium-browser"); err != nil {
+			t.Skip("chromium not installed (apt-get install chromium)")
+		}
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "page.html")
+	if err := os.WriteFile(file, []byte(page), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	proxy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer proxy.Close()
+	var mu sync.Mutex
+	var check browserCheck
+	go func() {
+		for {
+			c, err := proxy.Accept()
+			if err != nil {
+				return
+			}
+			line, _ := bufio.NewReader(c).ReadString('\n')
+			c.Close()
+			own := false
+			for _, h := range chromeOwn {
+				own = own || strings.Contains(line, h)
+			}
+			if !own {
+				mu.Lock()
+				check.fetched = append(check.fetched, strings.TrimSpace(line))
+				mu.Unlock()
+			}
+		}
+	}()
+	shot := filepath.Join(dir, "shot.png")
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir="+filepath.Join(dir, "profile"), "--enable-logging=stderr", "--log-level=0",
+		"--proxy-server=http://"+proxy.Addr().String(), "--proxy-bypass-list=<-loopback>",
+		"--hide-scrollbars", "--force-device-scale-factor=1", "--virtual-time-budget=3000",
+		"--window-size="+strconv.Itoa(width)+","+strconv.Itoa(height), "--screenshot="+shot, "file://"+file)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("chromium: %v\n%s", err, tailLines(stderr.String(), 20))
+	}
+	for _, l := range strings.Split(stderr.String(), "\n") {
+		if strings.Contains(l, ":CONSOLE") {
+			check.console = append(check.console, l)
+		}
+	}
+	if check.png, err = os.ReadFile(shot); err != nil {
+		t.Fatalf("no screenshot: %v\n%s", err, tailLines(stderr.String(), 20))
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return check
+}
+
+func tailLines(s string, n int) string {
+	l := strings.Split(strings.TrimSpace(s), "\n")
+	if len(l) > n {
+		l = l[len(l)-n:]
+	}
+	return strings.Join(l, "\n")
+}
+
+// blank says whether a screenshot shows next to nothing: almost every
+// pixel white, or one colour.
+func blank(t *testing.T, data []byte) (bool, float64) {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("screenshot is not a PNG: %v", err)
+	}
+	b := img.Bounds()
+	inked, total := 0, 0
+	colours := map[uint32]bool{}
+	for y := b.Min.Y; y < b.Max.Y; y += 2 {
+		for x := b.Min.X; x < b.Max.X; x += 2 {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			total++
+			if r < 0xf000 || g < 0xf000 || bl < 0xf000 {
+				inked++
+			}
+			if len(colours) < 64 {
+				colours[(r>>12)<<8|(g>>12)<<4|bl>>12] = true
+			}
+		}
+	}
+	share := float64(inked) / float64(total)
+	return share < 0.02 || len(colours) < 4, share
+}
+
+// TestBrowser opens the fire experiment's report in a real browser: it
+// must render (not blank), raise no script error or refused load, and
+// fetch nothing.
+func TestBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser; skipped with -short")
+	}
+	res, err := engine.Run(context.Background(), loadExperiment(t, "../experiments/ovh-sbg-fire-2021.hcl"), model.New(), engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(writeHTML(t, res))
+	check := openInBrowser(t, page, 1280, 2400)
+	if isBlank, share := blank(t, check.png); isBlank {
+		t.Errorf("the report renders blank (%.1f%% of pixels inked)", 100*share)
+	}
+	if len(check.console) > 0 {
+		t.Errorf("console messages (script errors or refused loads):\n%s", strings.Join(check.console, "\n"))
+	}
+	if len(check.fetched) > 0 {
+		t.Errorf("the report reached for the network:\n%s", strings.Join(check.fetched, "\n"))
+	}
+	if *screenshot != "" {
+		if err := os.WriteFile(*screenshot, check.png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("wrote %s (%d KB)", *screenshot, len(check.png)>>10)
+	}
+}
+
+// TestBrowserCatches is the negative control: a page with a script error
+// and an image from the network must be caught, or TestBrowser proves
+// nothing.
+func TestBrowserCatches(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser; skipped with -short")
+	}
+	check := openInBrowser(t, `<!doctype html><html><body><p>x</p><script>throw new Error("deliberate")</script><img src="http://example.invalid/x.png"></body></html>`, 400, 300)
+	if !strings.Contains(strings.Join(check.console, "\n"), "deliberate") {
+		t.Errorf("the script error was not caught; console: %q", check.console)
+	}
+	if !strings.Contains(strings.Join(check.fetched, "\n"), "example.invalid") {
+		t.Errorf("the network fetch was not caught; fetched: %q", check.fetched)
+	}
+	if isBlank, _ := blank(t, []byte(mustBlankPNG(t))); !isBlank {
+		t.Error("a white page is not seen as blank")
+	}
+}
+
+// mustBlankPNG is a white screenshot, to check the blank detector.
+func mustBlankPNG(t *testing.T) string {
+	t.Helper()
+	check := openInBrowser(t, `<!doctype html><html><body></body></html>`, 300, 200)
+	return string(check.png)
+}

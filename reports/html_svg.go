@@ -1,0 +1,333 @@
+package reports
+
+import (
+	"fmt"
+	"html"
+	"html/template"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/firedrill/firedrill/engine"
+)
+
+// Charts are hand-written SVG: a few rectangles, lines and labels say what
+// is needed, and the page stays self-contained and small.
+
+// svgPalette: a restrained set, legible in print.
+const (
+	svgInk     = "#1f2933"
+	svgMuted   = "#7b8794"
+	svgGrid    = "#e4e7eb"
+	svgUp      = "#2f855a"
+	svgDown    = "#c53030"
+	svgDownBg  = "#fde8e8"
+	svgFault   = "#b7791f"
+	svgMeasure = "#2b6cb0"
+	svgModel   = "#805ad5"
+	svgBar     = "#dd6b20"
+)
+
+type svgBuf struct{ strings.Builder }
+
+func (b *svgBuf) f(format string, args ...any) { fmt.Fprintf(&b.Builder, format, args...) }
+
+func esc(s string) string { return html.EscapeString(s) }
+
+// svgTicks picks a tick step for a horizon so that there are at most max
+// ticks, from steps a reader thinks in.
+func svgTicks(horizon time.Duration, maxTicks int) time.Duration {
+	for _, s := range []time.Duration{time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute,
+		time.Hour, 2 * time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour, 48 * time.Hour, 7 * 24 * time.Hour} {
+		if horizon/s <= time.Duration(maxTicks) {
+			return s
+		}
+	}
+	return horizon
+}
+
+// svgEventLabel is the short label of a timeline event, "" for events
+// drawn as ticks only.
+func svgEventLabel(e engine.Event) string {
+	switch e.Kind {
+	case engine.EventFault:
+		if e.Fault != "" {
+			return e.Fault
+		}
+		return "fault"
+	case engine.EventDetected:
+		return "detected"
+	case engine.EventFailoverStart:
+		return "failover"
+	case engine.EventFailoverDone:
+		return "promoted"
+	case engine.EventRestoreStart:
+		return "restore"
+	case engine.EventRestoreDone:
+		return "restored"
+	case engine.EventUnrecoverable:
+		return "unrecoverable"
+	case engine.EventRestored:
+		return "service back"
+	case engine.EventUp:
+		return "up"
+	case engine.EventOverload:
+		return "overload"
+	case engine.EventAdmission:
+		return "admission control"
+	}
+	return ""
+}
+
+// svgTimeline draws a region's success ratio over the horizon, outages
+// shaded, and its events marked: solid for measured, dashed for modeled.
+func svgTimeline(start time.Time, horizon time.Duration, rr *engine.RegionResult) template.HTML {
+	const w, h = 960.0, 230.0
+	const left, right, top, plotH = 44.0, 12.0, 70.0, 110.0
+	pw := w - left - right
+	if horizon <= 0 {
+		horizon = time.Hour
+	}
+	x := func(t time.Duration) float64 {
+		t = max(0, min(t, horizon))
+		return left + pw*float64(t)/float64(horizon)
+	}
+	y := func(v float64) float64 { return top + plotH*(1-max(0, min(v, 1))) }
+	var b svgBuf
+	b.f(`<svg class="timeline" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s: service over the horizon">`, w, h, esc(rr.Region))
+	// Grid and axes.
+	for _, v := range []float64{0, 0.5, 1} {
+		b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"/>`, left, w-right, y(v), y(v), svgGrid)
+		b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="end">%.0f%%</text>`, left-6, y(v)+4, v*100)
+	}
+	step := svgTicks(horizon, 8)
+	multiDay := horizon > 24*time.Hour
+	for t := time.Duration(0); t <= horizon; t += step {
+		wall := start.Add(t).Format("15:04")
+		if multiDay {
+			wall = start.Add(t).Format("Mon 15:04")
+		}
+		anchor := "middle"
+		switch {
+		case t == 0:
+			anchor = "start"
+		case t+step > horizon:
+			anchor = "end"
+		}
+		b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"/>`, x(t), x(t), top+plotH, top+plotH+5, svgMuted)
+		b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="%s">+%s</text>`, x(t), top+plotH+18, anchor, esc(fmtDur(t)))
+		b.f(`<text x="%.1f" y="%.1f" class="axis faint" text-anchor="%s">%s</text>`, x(t), top+plotH+31, anchor, esc(wall))
+	}
+	// Outages.
+	for _, o := range rr.Outages {
+		b.f(`<rect class="outage" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>out of SLO %s – %s</title></rect>`,
+			x(o.Start), top, max(1, x(o.End)-x(o.Start)), plotH, svgDownBg, esc(fmtDur(o.Start)), esc(fmtDur(o.End)))
+	}
+	// Service: the served series, or up except during outages.
+	var pts []string
+	if len(rr.Served) > 0 {
+		for _, s := range rr.Served {
+			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(s.At), y(s.Success)))
+		}
+	} else {
+		pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(0), y(1)))
+		for _, o := range rr.Outages {
+			pts = append(pts, fmt.Sprintf("%.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f", x(o.Start), y(1), x(o.Start), y(0), x(o.End), y(0), x(o.End), y(1)))
+		}
+		pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(horizon), y(1)))
+	}
+	b.f(`<polyline class="served" fill="none" stroke="%s" stroke-width="1.6" points="%s"/>`, svgUp, strings.Join(pts, " "))
+	// Events: labelled ones on up to four staggered rows above the plot,
+	// the others as ticks under it.
+	rowEnd := make([]float64, 4)
+	for _, e := range rr.Timeline {
+		ex := x(e.At)
+		color, dash := svgMeasure, ""
+		if e.Basis == engine.Modeled {
+			color, dash = svgModel, ` stroke-dasharray="4 3"`
+		}
+		if e.Kind == engine.EventFault {
+			color = svgFault
+		}
+		label := svgEventLabel(e)
+		title := fmt.Sprintf("%s (+%s, %s): %s", e.Kind, fmtDur(e.At), e.Basis, e.Text)
+		if e.Took > 0 {
+			title += fmt.Sprintf(" — took %s", fmtDur(e.Took))
+		}
+		if label == "" {
+			b.f(`<line class="tick" data-kind="%s" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"><title>%s</title></line>`,
+				esc(string(e.Kind)), ex, ex, top+plotH-8, top+plotH, svgMuted, esc(title))
+			continue
+		}
+		row := -1
+		width := 6.2*float64(len([]rune(label))) + 8
+		for i, end := range rowEnd {
+			if ex >= end {
+				row = i
+				break
+			}
+		}
+		ly := 14 + 14*float64(max(row, 0))
+		b.f(`<g class="marker" data-kind="%s" data-basis="%s"><title>%s</title>`, esc(string(e.Kind)), esc(string(e.Basis)), esc(title))
+		b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s" stroke-width="1.2"%s/>`, ex, ex, ly+3, top+plotH, color, dash)
+		if row >= 0 {
+			anchor, tx := "start", ex+3
+			if ex+width > w-right {
+				anchor, tx = "end", ex-3
+			}
+			b.f(`<text x="%.1f" y="%.1f" class="label" fill="%s" text-anchor="%s">%s</text>`, tx, ly, color, anchor, esc(label))
+			rowEnd[row] = ex + width
+		}
+		b.f(`</g>`)
+	}
+	b.f(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// svgLoss draws each region's loss window as a bar against its RPO.
+func svgLoss(regions []engine.RegionResult) template.HTML {
+	const w, rowH, left, right = 960.0, 30.0, 170.0, 230.0
+	h := 30 + rowH*float64(len(regions))
+	scale := time.Minute
+	for _, rr := range regions {
+		scale = max(scale, rr.DataLoss)
+		if rr.Objectives.RPOSet {
+			scale = max(scale, rr.Objectives.RPO)
+		}
+	}
+	scale = time.Duration(float64(scale) * 1.08)
+	pw := w - left - right
+	x := func(d time.Duration) float64 { return left + pw*float64(d)/float64(scale) }
+	var b svgBuf
+	b.f(`<svg class="loss" viewBox="0 0 %.0f %.0f" role="img" aria-label="data loss per region">`, w, h)
+	b.f(`<text x="%.1f" y="14" class="axis">loss window (newest to oldest lost acknowledged write); | = RPO</text>`, left)
+	for i, rr := range regions {
+		yy := 24 + rowH*float64(i)
+		b.f(`<g class="lossrow" data-region="%s">`, esc(rr.Region))
+		b.f(`<text x="%.1f" y="%.1f" class="label" text-anchor="end">%s</text>`, left-8, yy+15, esc(rr.Region))
+		b.f(`<rect x="%.1f" y="%.1f" width="%.1f" height="18" fill="%s"/>`, left, yy+2, pw, "#f5f7fa")
+		text := "no acknowledged write lost"
+		switch {
+		case rr.AllDataLost:
+			b.f(`<rect class="bar all" x="%.1f" y="%.1f" width="%.1f" height="18" fill="%s"/>`, left, yy+2, pw, svgDown)
+			text = "all data lost"
+		case rr.DataLoss > 0 || rr.LostWrites > 0:
+			b.f(`<rect class="bar" x="%.1f" y="%.1f" width="%.1f" height="18" fill="%s"/>`, left, yy+2, max(2, x(rr.DataLoss)-left), svgBar)
+			text = fmt.Sprintf("%s window, %d writes lost", fmtDur(rr.DataLoss), rr.LostWrites)
+		}
+		if rr.Objectives.RPOSet {
+			rx := x(rr.Objectives.RPO)
+			b.f(`<line class="rpo" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s" stroke-width="2.5"><title>RPO %s</title></line>`,
+				rx, rx, yy-1, yy+23, svgInk, esc(fmtDur(rr.Objectives.RPO)))
+		}
+		b.f(`<text x="%.1f" y="%.1f" class="label">%s</text>`, w-right+8, yy+15, esc(text))
+		b.f(`</g>`)
+	}
+	b.f(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// svgHistogram draws the distribution of a figure over trials.
+func svgHistogram(title string, samples []time.Duration, p50, p95 float64) template.HTML {
+	const w, h, left, bottom, top = 460.0, 150.0, 36.0, 118.0, 22.0
+	var b svgBuf
+	b.f(`<svg class="histogram" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s">`, w, h, esc(title))
+	b.f(`<text x="%.1f" y="14" class="label">%s</text>`, left, esc(title))
+	if len(samples) == 0 {
+		b.f(`</svg>`)
+		return template.HTML(b.String())
+	}
+	s := append([]time.Duration(nil), samples...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	lo, hi := s[0], s[len(s)-1]
+	const bins = 24
+	counts := make([]int, bins)
+	span := max(hi-lo, time.Second)
+	for _, v := range s {
+		i := int(float64(v-lo) / float64(span) * bins)
+		counts[min(i, bins-1)]++
+	}
+	most := 1
+	for _, c := range counts {
+		most = max(most, c)
+	}
+	pw := w - left - 10
+	bw := pw / bins
+	for i, c := range counts {
+		bh := (bottom - top) * float64(c) / float64(most)
+		b.f(`<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%d trials</title></rect>`, left+bw*float64(i)+1, bottom-bh, bw-2, bh, svgMeasure, c)
+	}
+	xv := func(sec float64) float64 {
+		return left + pw*(sec-lo.Seconds())/span.Seconds()
+	}
+	for _, q := range []struct {
+		name string
+		v    float64
+	}{{"p50", p50}, {"p95", p95}} {
+		qx := max(left, min(xv(q.v), w-10))
+		b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s" stroke-dasharray="3 2"/>`, qx, qx, top, bottom, svgInk)
+		b.f(`<text x="%.1f" y="%.1f" class="axis">%s %s</text>`, qx+3, top+10, q.name, esc(fmtSecs(q.v)))
+	}
+	b.f(`<text x="%.1f" y="%.1f" class="axis">%s</text>`, left, bottom+16, esc(fmtDur(lo)))
+	b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="end">%s</text>`, w-10, bottom+16, esc(fmtDur(hi)))
+	b.f(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// svgScatter plots each offer's monthly cost against its downtime; offers
+// that never recovered sit on the top line.
+func svgScatter(rows []engine.Row, multiRegion bool) template.HTML {
+	const w, h, left, right, top, bottom = 960.0, 340.0, 70.0, 160.0, 20.0, 290.0
+	maxCost, maxDown := 1.0, time.Hour
+	for _, r := range rows {
+		maxCost = max(maxCost, r.MonthlyCost)
+		if r.Recovered {
+			maxDown = max(maxDown, r.Downtime)
+		}
+	}
+	maxCost *= 1.1
+	maxDown = time.Duration(float64(maxDown) * 1.15)
+	x := func(c float64) float64 { return left + (w-left-right)*c/maxCost }
+	y := func(d time.Duration) float64 { return bottom - (bottom-top-20)*float64(d)/float64(maxDown) }
+	var b svgBuf
+	b.f(`<svg class="scatter" viewBox="0 0 %.0f %.0f" role="img" aria-label="monthly cost against downtime">`, w, h)
+	b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"/>`, left, w-right, bottom, bottom, svgMuted)
+	b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"/>`, left, left, top, bottom, svgMuted)
+	b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s" stroke-dasharray="4 3"/>`, left, w-right, top+4, top+4, svgDown)
+	b.f(`<text x="%.1f" y="%.1f" class="axis" fill="%s">not recovered</text>`, w-right+6, top+8, svgDown)
+	b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="middle">monthly cost</text>`, (left+w-right)/2, h-12)
+	b.f(`<text x="14" y="%.1f" class="axis" transform="rotate(-90 14 %.1f)" text-anchor="middle">downtime</text>`, (top+bottom)/2, (top+bottom)/2)
+	for i := 0; i <= 4; i++ {
+		c := maxCost * float64(i) / 4
+		d := time.Duration(float64(maxDown) * float64(i) / 4).Round(time.Minute)
+		b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="middle">%s</text>`, x(c), bottom+16, esc(trimNum(math.Round(c))))
+		b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="end">%s</text>`, left-6, y(d)+4, esc(fmtDur(d)))
+	}
+	for _, r := range rows {
+		py := top + 4
+		if r.Recovered {
+			py = y(r.Downtime)
+		}
+		color := svgUp
+		if !r.Pass {
+			color = svgDown
+		}
+		label := r.Hosting
+		if multiRegion {
+			label += " / " + r.Region
+		}
+		b.f(`<g class="point" data-hosting="%s"><title>%s: %s, downtime %s, cost %s</title>`, esc(r.Hosting), esc(label), verdictWordShort(r.Pass), esc(downtimeText(&r.RegionResult)), esc(trimNum(r.MonthlyCost)))
+		b.f(`<circle cx="%.1f" cy="%.1f" r="6" fill="%s" fill-opacity="0.85"/>`, x(r.MonthlyCost), py, color)
+		b.f(`<text x="%.1f" y="%.1f" class="label">%s</text></g>`, x(r.MonthlyCost)+9, py+4, esc(label))
+	}
+	b.f(`</svg>`)
+	return template.HTML(b.String())
+}
+
+func verdictWordShort(pass bool) string {
+	if pass {
+		return "PASS"
+	}
+	return "FAIL"
+}
