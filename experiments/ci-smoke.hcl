@@ -41,7 +41,7 @@ hosting "sync-standby" {
   replication  = "sync"
   failover     = "automatic"
   detection    = "2m"
-  app_replicas = 2
+  app_replicas = 12
 }
 
 hosting "async-standby" {
@@ -50,14 +50,14 @@ hosting "async-standby" {
   replication  = "async"
   failover     = "automatic"
   detection    = "2m"
-  app_replicas = 2
+  app_replicas = 12
 }
 
 hosting "offsite-backups" {
   primary           = datacenter.par1
   operator_response = "15m"
   provisioning      = "10m"
-  app_replicas      = 2
+  app_replicas      = 12
   backup {
     every = "30m"
     to    = datacenter.lyo1
@@ -100,7 +100,7 @@ region "backups" {
 }
 
 fault "datacenter_fire" "par1" {
-  at          = "1h"
+  at          = "1h10m"
   datacenter  = datacenter.par1
   site_outage = "2h"
 }
