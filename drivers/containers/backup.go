@@ -48,7 +48,8 @@ func (g *region) backups(ctx context.Context, wg *sync.WaitGroup) {
 		go func() {
 			defer wg.Done()
 			for i, t := range times {
-				if i > 0 && t == times[i-1] {
+				// The backup at 0 was taken before the clock started.
+				if t == 0 || (i > 0 && t == times[i-1]) {
 					continue
 				}
 				if _, ok := g.clock.wait(ctx, t); !ok {
@@ -77,6 +78,14 @@ func (g *region) takeBackup(ctx context.Context, a *agent, n int) {
 		return
 	}
 	started := time.Now()
+	// at is when the backup is recorded: the backup taken before the clock
+	// started stands at 0.
+	at := func() time.Duration {
+		if g.clock == nil {
+			return 0
+		}
+		return g.clock.exp(started)
+	}
 	path := fmt.Sprintf("/backups/ent-%04d.dump", n)
 	cmd := fmt.Sprintf("pg_dump -h %s -U postgres -Fc -f %s.part ent && mv %s.part %s && stat -c %%s %s", alias, path, path, path, path)
 	cctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
@@ -84,7 +93,7 @@ func (g *region) takeBackup(ctx context.Context, a *agent, n int) {
 	out, err := mustExec(cctx, g.run.cli, a.c.id, "postgres", "sh", "-c", cmd)
 	if err != nil {
 		if ctx.Err() == nil {
-			g.note(engine.Event{At: g.clock.exp(started), Kind: engine.EventBackup, Basis: engine.Measured, Took: time.Since(started),
+			g.note(engine.Event{At: at(), Kind: engine.EventBackup, Basis: engine.Measured, Took: time.Since(started),
 				Text: fmt.Sprintf("backup into %s failed: %s", a.dc, reason(err.Error()))})
 		}
 		return
@@ -92,7 +101,7 @@ func (g *region) takeBackup(ctx context.Context, a *agent, n int) {
 	a.mu.Lock()
 	a.dumps = append(a.dumps, dump{path: path, at: started})
 	a.mu.Unlock()
-	g.note(engine.Event{At: g.clock.exp(started), Kind: engine.EventBackup, Basis: engine.Measured, Took: time.Since(started),
+	g.note(engine.Event{At: at(), Kind: engine.EventBackup, Basis: engine.Measured, Took: time.Since(started),
 		Text: fmt.Sprintf("backup taken into %s (pg_dump, %s bytes)", a.dc, strings.TrimSpace(out))})
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -59,7 +60,7 @@ func remove(ctx context.Context, cli *client.Client, f client.Filters) (Removed,
 		return n, fmt.Errorf("list networks: %w", err)
 	}
 	for _, nw := range ns.Items {
-		if _, err := cli.NetworkRemove(ctx, nw.ID, client.NetworkRemoveOptions{}); err != nil && !isNotFound(err) {
+		if err := removeNetwork(ctx, cli, nw.ID); err != nil {
 			errs = append(errs, fmt.Errorf("remove network %s: %w", nw.Name, err))
 			continue
 		}
@@ -161,4 +162,25 @@ func processAlive(pid string) bool {
 // the run's own context is typically cancelled (Ctrl-C) by then.
 func cleanupContext() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), 2*time.Minute)
+}
+
+// removeNetwork removes a network, retrying while Docker still holds the
+// endpoints of containers it has just removed.
+func removeNetwork(ctx context.Context, cli *client.Client, id string) error {
+	var err error
+	for try := 0; try < 10; try++ {
+		_, err = cli.NetworkRemove(ctx, id, client.NetworkRemoveOptions{})
+		if err == nil || isNotFound(err) {
+			return nil
+		}
+		if !strings.Contains(err.Error(), "active endpoints") {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+	return err
 }

@@ -116,7 +116,13 @@ func (in *injector) apply(ctx context.Context, e faults.Effect) error {
 		err := parallel(victims, func(c *ctr) error { return r.kill(context.WithoutCancel(ctx), c) })
 		done()
 		g.lost(ctx, hit, e, func(c *ctr) bool { return slices.Contains(e.Datacenters, c.dc) }, true)
-		return errors.Join(err, parallel(victims, func(c *ctr) error { return r.destroy(context.WithoutCancel(ctx), c) }))
+		// One at a time: a dozen regions removing containers and volumes
+		// at once would starve every other stack of the host's CPU.
+		errs := []error{err}
+		for _, c := range victims {
+			errs = append(errs, r.destroy(context.WithoutCancel(ctx), c))
+		}
+		return errors.Join(errs...)
 
 	case faults.PowerOff:
 		for _, dc := range e.Datacenters {

@@ -106,7 +106,11 @@ func (g *region) lost(ctx context.Context, at time.Time, e faults.Effect, hit fu
 	}
 	g.note(engine.Event{At: g.clock.exp(at), Kind: engine.EventDown, Basis: engine.Measured, Fault: e.Fault,
 		Text: fmt.Sprintf("primary database in %s %s", primary.dc, what)})
-	go g.recoverPrimary(ctx, at, e, primary, destroyed)
+	g.recovering.Add(1)
+	go func() {
+		defer g.recovering.Done()
+		g.recoverPrimary(ctx, at, e, primary, destroyed)
+	}()
 }
 
 func (g *region) forgetDumps(c *ctr) {

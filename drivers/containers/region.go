@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/testcontainers/testcontainers-go"
+	"github.com/testcontainers/testcontainers-go/wait"
 
 	"github.com/firedrill/firedrill/engine"
 	"github.com/firedrill/firedrill/experiments"
@@ -37,8 +38,9 @@ type region struct {
 	recovery engine.Recovery
 	allLost  bool
 	// busy is set while a recovery runs, so a second fault does not start
-	// another one over it.
-	busy bool
+	// another one over it; recovering waits for it at the end of the run.
+	busy       bool
+	recovering sync.WaitGroup
 
 	dcDown map[string]bool
 	dcGone map[string]bool
@@ -247,6 +249,7 @@ func (g *region) startLink(ctx context.Context, from, to string) error {
 		env:      map[string]string{"LINK_ROUTES": fmt.Sprintf("%d=%s-home:%d", pgPort, alias, pgPort)},
 		networks: []string{nf, nt}, aliases: map[string][]string{nf: {alias}},
 		cpus: linkCPUs, memMB: linkMemMB,
+		wait: wait.ForLog("linkd: listening").WithStartupTimeout(30 * time.Second),
 	})
 	return err
 }

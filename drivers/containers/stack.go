@@ -190,6 +190,9 @@ type spec struct {
 // start creates and starts a container with testcontainers and records it,
 // so that faults and cleanup find it even when starting fails half-way.
 func (r *run) start(ctx context.Context, s spec) (*ctr, testcontainers.Container, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, fmt.Errorf("start %s: %w", s.name, err)
+	}
 	extra := map[string]string{LabelRole: s.role}
 	if s.region != nil {
 		extra[LabelRegion] = s.region.r.Name
@@ -238,7 +241,13 @@ func (r *run) start(ctx context.Context, s spec) (*ctr, testcontainers.Container
 	for v := range s.volumes {
 		c.volumes = append(c.volumes, v)
 	}
-	tc, err := testcontainers.GenericContainer(ctx, testcontainers.GenericContainerRequest{
+	// Creating a container is not interrupted half-way when the run ends:
+	// a container cut off between creation and its network attachments
+	// can leave Docker with endpoints it will not release. It is removed
+	// with the rest at cleanup.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Minute)
+	defer cancel()
+	tc, err := testcontainers.GenericContainer(cctx, testcontainers.GenericContainerRequest{
 		ContainerRequest: req, Started: true, Logger: quietLogger{},
 	})
 	if tc != nil {

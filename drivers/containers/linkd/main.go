@@ -329,8 +329,14 @@ func serve() error {
 		}
 		go func() { errc <- l.Serve(ctx, ln, target) }()
 	}
-	srv := &http.Server{Addr: controlAddr, Handler: l.control(), ReadHeaderTimeout: 2 * time.Second}
-	go func() { errc <- srv.ListenAndServe() }()
+	cl, err := net.Listen("tcp", controlAddr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", controlAddr, err)
+	}
+	srv := &http.Server{Handler: l.control(), ReadHeaderTimeout: 2 * time.Second}
+	go func() { errc <- srv.Serve(cl) }()
+	// The driver waits for this line: every listener is bound.
+	fmt.Fprintln(os.Stderr, "linkd: listening")
 	select {
 	case <-ctx.Done():
 		_ = srv.Close()
