@@ -461,8 +461,11 @@ func TestFaults(t *testing.T) {
 	if r := by["disk"]; r.Recovery != engine.RecoveryFailover {
 		t.Errorf("disk: recovery %s; want failover to the standby", r.Recovery)
 	}
-	if r := by["latency"]; len(r.Phases) < 2 || r.Phases[1].P99-r.Phases[0].P99 < 150*time.Millisecond {
-		t.Errorf("latency: phases %+v; want p99 during the fault at least 150ms above before", r.Phases)
+	// Half the app servers reach the database across the delayed link:
+	// the tail during the fault must sit well above the typical request
+	// before it.
+	if r := by["latency"]; len(r.Phases) < 2 || r.Phases[1].P99-r.Phases[0].P50 < 300*time.Millisecond {
+		t.Errorf("latency: phases %+v; want p99 during the fault at least 300ms above p50 before", r.Phases)
 	}
 	if n := leftovers(t, cli, ""); n != (Removed{}) {
 		t.Errorf("after the run, firedrill left %s", n)
