@@ -404,7 +404,7 @@ func (g *region) observe(ctx context.Context, p *engine.Plan, end time.Time) (en
 	}
 	sort.SliceStable(ro.Timeline, func(i, j int) bool { return ro.Timeline[i].At < ro.Timeline[j].At })
 
-	g.served(&ro, probes, exp)
+	g.served(&ro, probesSince(probes, g.clock.start), exp)
 	g.mu.Lock()
 	during := g.faults
 	g.mu.Unlock()
@@ -415,7 +415,13 @@ func (g *region) observe(ctx context.Context, p *engine.Plan, end time.Time) (en
 			}
 		}
 	}
-	ro.Phases = phases(append(probes, g.load.sorted()...), writes, during)
+	var sent []write
+	for _, w := range writes {
+		if !w.sent.Before(g.clock.start) {
+			sent = append(sent, w)
+		}
+	}
+	ro.Phases = phases(append(probesSince(probes, g.clock.start), g.load.sorted()...), sent, during)
 	return ro, nil
 }
 
@@ -503,4 +509,16 @@ func runFilter(id string) client.Filters {
 
 func newClient() *http.Client {
 	return &http.Client{Timeout: loadTimeout, Transport: &http.Transport{MaxIdleConnsPerHost: maxInFlight}}
+}
+
+// probesSince keeps the probes sent once the clock started: the warm-up's
+// are not part of the experiment.
+func probesSince(rs []result, t0 time.Time) []result {
+	var out []result
+	for _, r := range rs {
+		if !r.sent.Before(t0) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
