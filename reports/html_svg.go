@@ -33,7 +33,8 @@ type svgBuf struct{ strings.Builder }
 
 func (b *svgBuf) f(format string, args ...any) { fmt.Fprintf(&b.Builder, format, args...) }
 
-func esc(s string) string { return html.EscapeString(s) }
+// svgEsc escapes user text (names, descriptions) for SVG built by hand.
+func svgEsc(s string) string { return html.EscapeString(s) }
 
 // svgTicks picks a tick step for a horizon so that there are at most max
 // ticks, from steps a reader thinks in.
@@ -95,7 +96,7 @@ func svgTimeline(start time.Time, horizon time.Duration, rr *engine.RegionResult
 	}
 	y := func(v float64) float64 { return top + plotH*(1-max(0, min(v, 1))) }
 	var b svgBuf
-	b.f(`<svg class="timeline" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s: service over the horizon">`, w, h, esc(rr.Region))
+	b.f(`<svg class="timeline" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s: service over the horizon">`, w, h, svgEsc(rr.Region))
 	// Grid and axes.
 	for _, v := range []float64{0, 0.5, 1} {
 		b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"/>`, left, w-right, y(v), y(v), svgGrid)
@@ -116,13 +117,13 @@ func svgTimeline(start time.Time, horizon time.Duration, rr *engine.RegionResult
 			anchor = "end"
 		}
 		b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"/>`, x(t), x(t), top+plotH, top+plotH+5, svgMuted)
-		b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="%s">+%s</text>`, x(t), top+plotH+18, anchor, esc(fmtDur(t)))
-		b.f(`<text x="%.1f" y="%.1f" class="axis faint" text-anchor="%s">%s</text>`, x(t), top+plotH+31, anchor, esc(wall))
+		b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="%s">+%s</text>`, x(t), top+plotH+18, anchor, svgEsc(fmtDur(t)))
+		b.f(`<text x="%.1f" y="%.1f" class="axis faint" text-anchor="%s">%s</text>`, x(t), top+plotH+31, anchor, svgEsc(wall))
 	}
 	// Outages.
 	for _, o := range rr.Outages {
 		b.f(`<rect class="outage" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>out of SLO %s – %s</title></rect>`,
-			x(o.Start), top, max(1, x(o.End)-x(o.Start)), plotH, svgDownBg, esc(fmtDur(o.Start)), esc(fmtDur(o.End)))
+			x(o.Start), top, max(1, x(o.End)-x(o.Start)), plotH, svgDownBg, svgEsc(fmtDur(o.Start)), svgEsc(fmtDur(o.End)))
 	}
 	// Service: the served series, or up except during outages.
 	var pts []string
@@ -157,7 +158,7 @@ func svgTimeline(start time.Time, horizon time.Duration, rr *engine.RegionResult
 		}
 		if label == "" {
 			b.f(`<line class="tick" data-kind="%s" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"><title>%s</title></line>`,
-				esc(string(e.Kind)), ex, ex, top+plotH-8, top+plotH, svgMuted, esc(title))
+				svgEsc(string(e.Kind)), ex, ex, top+plotH-8, top+plotH, svgMuted, svgEsc(title))
 			continue
 		}
 		row := -1
@@ -169,14 +170,14 @@ func svgTimeline(start time.Time, horizon time.Duration, rr *engine.RegionResult
 			}
 		}
 		ly := 14 + 14*float64(max(row, 0))
-		b.f(`<g class="marker" data-kind="%s" data-basis="%s"><title>%s</title>`, esc(string(e.Kind)), esc(string(e.Basis)), esc(title))
+		b.f(`<g class="marker" data-kind="%s" data-basis="%s"><title>%s</title>`, svgEsc(string(e.Kind)), svgEsc(string(e.Basis)), svgEsc(title))
 		b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s" stroke-width="1.2"%s/>`, ex, ex, ly+3, top+plotH, color, dash)
 		if row >= 0 {
 			anchor, tx := "start", ex+3
 			if ex+width > w-right {
 				anchor, tx = "end", ex-3
 			}
-			b.f(`<text x="%.1f" y="%.1f" class="label" fill="%s" text-anchor="%s">%s</text>`, tx, ly, color, anchor, esc(label))
+			b.f(`<text x="%.1f" y="%.1f" class="label" fill="%s" text-anchor="%s">%s</text>`, tx, ly, color, anchor, svgEsc(label))
 			rowEnd[row] = ex + width
 		}
 		b.f(`</g>`)
@@ -204,8 +205,8 @@ func svgLoss(regions []engine.RegionResult) template.HTML {
 	b.f(`<text x="%.1f" y="14" class="axis">loss window (newest to oldest lost acknowledged write); | = RPO</text>`, left)
 	for i, rr := range regions {
 		yy := 24 + rowH*float64(i)
-		b.f(`<g class="lossrow" data-region="%s">`, esc(rr.Region))
-		b.f(`<text x="%.1f" y="%.1f" class="label" text-anchor="end">%s</text>`, left-8, yy+15, esc(rr.Region))
+		b.f(`<g class="lossrow" data-region="%s">`, svgEsc(rr.Region))
+		b.f(`<text x="%.1f" y="%.1f" class="label" text-anchor="end">%s</text>`, left-8, yy+15, svgEsc(rr.Region))
 		b.f(`<rect x="%.1f" y="%.1f" width="%.1f" height="18" fill="%s"/>`, left, yy+2, pw, "#f5f7fa")
 		text := "no acknowledged write lost"
 		switch {
@@ -219,9 +220,9 @@ func svgLoss(regions []engine.RegionResult) template.HTML {
 		if rr.Objectives.RPOSet {
 			rx := x(rr.Objectives.RPO)
 			b.f(`<line class="rpo" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s" stroke-width="2.5"><title>RPO %s</title></line>`,
-				rx, rx, yy-1, yy+23, svgInk, esc(fmtDur(rr.Objectives.RPO)))
+				rx, rx, yy-1, yy+23, svgInk, svgEsc(fmtDur(rr.Objectives.RPO)))
 		}
-		b.f(`<text x="%.1f" y="%.1f" class="label">%s</text>`, w-right+8, yy+15, esc(text))
+		b.f(`<text x="%.1f" y="%.1f" class="label">%s</text>`, w-right+8, yy+15, svgEsc(text))
 		b.f(`</g>`)
 	}
 	b.f(`</svg>`)
@@ -232,8 +233,8 @@ func svgLoss(regions []engine.RegionResult) template.HTML {
 func svgHistogram(title string, samples []time.Duration, p50, p95 float64) template.HTML {
 	const w, h, left, bottom, top = 460.0, 150.0, 36.0, 118.0, 22.0
 	var b svgBuf
-	b.f(`<svg class="histogram" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s">`, w, h, esc(title))
-	b.f(`<text x="%.1f" y="14" class="label">%s</text>`, left, esc(title))
+	b.f(`<svg class="histogram" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s">`, w, h, svgEsc(title))
+	b.f(`<text x="%.1f" y="14" class="label">%s</text>`, left, svgEsc(title))
 	if len(samples) == 0 {
 		b.f(`</svg>`)
 		return template.HTML(b.String())
@@ -267,16 +268,17 @@ func svgHistogram(title string, samples []time.Duration, p50, p95 float64) templ
 	}{{"p50", p50}, {"p95", p95}} {
 		qx := max(left, min(xv(q.v), w-10))
 		b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s" stroke-dasharray="3 2"/>`, qx, qx, top, bottom, svgInk)
-		b.f(`<text x="%.1f" y="%.1f" class="axis">%s %s</text>`, qx+3, top+10, q.name, esc(fmtSecs(q.v)))
+		b.f(`<text x="%.1f" y="%.1f" class="axis">%s %s</text>`, qx+3, top+10, q.name, svgEsc(fmtSecs(q.v)))
 	}
-	b.f(`<text x="%.1f" y="%.1f" class="axis">%s</text>`, left, bottom+16, esc(fmtDur(lo)))
-	b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="end">%s</text>`, w-10, bottom+16, esc(fmtDur(hi)))
+	b.f(`<text x="%.1f" y="%.1f" class="axis">%s</text>`, left, bottom+16, svgEsc(fmtDur(lo)))
+	b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="end">%s</text>`, w-10, bottom+16, svgEsc(fmtDur(hi)))
 	b.f(`</svg>`)
 	return template.HTML(b.String())
 }
 
 // svgScatter plots each offer's monthly cost against its downtime; offers
-// that never recovered sit on the top line.
+// that never recovered sit on the top line. Axes end on round values and
+// labels move around their point so that close offers stay readable.
 func svgScatter(rows []engine.Row, multiRegion bool) template.HTML {
 	const w, h, left, right, top, bottom = 960.0, 340.0, 70.0, 160.0, 20.0, 290.0
 	maxCost, maxDown := 1.0, time.Hour
@@ -286,46 +288,118 @@ func svgScatter(rows []engine.Row, multiRegion bool) template.HTML {
 			maxDown = max(maxDown, r.Downtime)
 		}
 	}
-	maxCost *= 1.1
-	maxDown = time.Duration(float64(maxDown) * 1.15)
+	costStep := svgNiceStep(maxCost*1.05, 5)
+	maxCost = math.Ceil(maxCost*1.05/costStep) * costStep
+	headroom := time.Duration(float64(maxDown) * 1.1)
+	downStep := svgTicks(headroom, 5)
+	maxDown = (headroom + downStep - 1) / downStep * downStep
 	x := func(c float64) float64 { return left + (w-left-right)*c/maxCost }
 	y := func(d time.Duration) float64 { return bottom - (bottom-top-20)*float64(d)/float64(maxDown) }
 	var b svgBuf
 	b.f(`<svg class="scatter" viewBox="0 0 %.0f %.0f" role="img" aria-label="monthly cost against downtime">`, w, h)
+	for c := costStep; c <= maxCost+costStep/2; c += costStep {
+		b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"/>`, x(c), x(c), top+4, bottom, svgGrid)
+	}
+	for d := downStep; d <= maxDown; d += downStep {
+		b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"/>`, left, w-right, y(d), y(d), svgGrid)
+	}
 	b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"/>`, left, w-right, bottom, bottom, svgMuted)
 	b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"/>`, left, left, top, bottom, svgMuted)
 	b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s" stroke-dasharray="4 3"/>`, left, w-right, top+4, top+4, svgDown)
 	b.f(`<text x="%.1f" y="%.1f" class="axis" fill="%s">not recovered</text>`, w-right+6, top+8, svgDown)
 	b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="middle">monthly cost</text>`, (left+w-right)/2, h-12)
 	b.f(`<text x="14" y="%.1f" class="axis" transform="rotate(-90 14 %.1f)" text-anchor="middle">downtime</text>`, (top+bottom)/2, (top+bottom)/2)
-	for i := 0; i <= 4; i++ {
-		c := maxCost * float64(i) / 4
-		d := time.Duration(float64(maxDown) * float64(i) / 4).Round(time.Minute)
-		b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="middle">%s</text>`, x(c), bottom+16, esc(trimNum(math.Round(c))))
-		b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="end">%s</text>`, left-6, y(d)+4, esc(fmtDur(d)))
+	for c := 0.0; c <= maxCost+costStep/2; c += costStep {
+		b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="middle">%s</text>`, x(c), bottom+16, svgEsc(trimNum(c)))
 	}
-	for _, r := range rows {
+	for d := time.Duration(0); d <= maxDown; d += downStep {
+		b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="end">%s</text>`, left-6, y(d)+4, svgEsc(fmtDur(d)))
+	}
+	// Points first, then labels placed in order of cost, each at the first
+	// spot around its point that overlaps no label or point already there.
+	type placed struct{ x0, y0, x1, y1 float64 }
+	var taken []placed
+	type pt struct {
+		px, py float64
+		label  string
+		r      *engine.Row
+	}
+	pts := make([]pt, 0, len(rows))
+	for i := range rows {
+		r := &rows[i]
 		py := top + 4
 		if r.Recovered {
 			py = y(r.Downtime)
-		}
-		color := svgUp
-		if !r.Pass {
-			color = svgDown
 		}
 		label := r.Hosting
 		if multiRegion {
 			label += " / " + r.Region
 		}
-		b.f(`<g class="point" data-hosting="%s"><title>%s: %s, downtime %s, cost %s</title>`, esc(r.Hosting), esc(label), verdictWordShort(r.Pass), esc(downtimeText(&r.RegionResult)), esc(trimNum(r.MonthlyCost)))
-		b.f(`<circle cx="%.1f" cy="%.1f" r="6" fill="%s" fill-opacity="0.85"/>`, x(r.MonthlyCost), py, color)
-		b.f(`<text x="%.1f" y="%.1f" class="label">%s</text></g>`, x(r.MonthlyCost)+9, py+4, esc(label))
+		pts = append(pts, pt{x(r.MonthlyCost), py, label, r})
+		taken = append(taken, placed{x(r.MonthlyCost) - 6, py - 6, x(r.MonthlyCost) + 6, py + 6})
+	}
+	order := make([]int, len(pts))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool { return pts[order[i]].px < pts[order[j]].px })
+	for _, i := range order {
+		p := pts[i]
+		color := svgUp
+		if !p.r.Pass {
+			color = svgDown
+		}
+		b.f(`<g class="point" data-hosting="%s"><title>%s: %s, downtime %s, cost %s</title>`, svgEsc(p.r.Hosting), svgEsc(p.label), svgVerdictWord(p.r.Pass), svgEsc(downtimeText(&p.r.RegionResult)), svgEsc(trimNum(p.r.MonthlyCost)))
+		b.f(`<circle cx="%.1f" cy="%.1f" r="6" fill="%s" fill-opacity="0.85"/>`, p.px, p.py, color)
+		tw := 6.6 * float64(len([]rune(p.label)))
+		// Candidate spots: right, above-right, below-right, left, higher up.
+		spots := [][2]float64{{9, 4}, {6, -10}, {6, 18}, {-9 - tw, 4}, {6, -24}, {6, 32}, {-tw / 2, -12}, {-tw / 2, 22}}
+		best := spots[0]
+		for _, s := range spots {
+			bx := placed{p.px + s[0], p.py + s[1] - 10, p.px + s[0] + tw, p.py + s[1] + 3}
+			if bx.y1 > bottom+1 && s[1] > 4 {
+				continue // under the axis
+			}
+			clear := true
+			for k, t := range taken {
+				if k == i {
+					continue // its own point
+				}
+				if bx.x0 < t.x1 && t.x0 < bx.x1 && bx.y0 < t.y1 && t.y0 < bx.y1 {
+					clear = false
+					break
+				}
+			}
+			if clear {
+				best = s
+				break
+			}
+		}
+		taken = append(taken, placed{p.px + best[0], p.py + best[1] - 10, p.px + best[0] + tw, p.py + best[1] + 3})
+		b.f(`<text x="%.1f" y="%.1f" class="label">%s</text></g>`, p.px+best[0], p.py+best[1], svgEsc(p.label))
 	}
 	b.f(`</svg>`)
 	return template.HTML(b.String())
 }
 
-func verdictWordShort(pass bool) string {
+// svgNiceStep is a 1, 2 or 5 times a power of ten step that cuts [0, hi]
+// into at most n intervals.
+func svgNiceStep(hi float64, n int) float64 {
+	if hi <= 0 || n <= 0 {
+		return 1
+	}
+	raw := hi / float64(n)
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if m*mag >= raw {
+			return m * mag
+		}
+	}
+	return 10 * mag
+}
+
+// svgVerdictWord is the word for a verdict in tooltips.
+func svgVerdictWord(pass bool) string {
 	if pass {
 		return "PASS"
 	}
