@@ -242,6 +242,14 @@ func svgHistogram(title string, samples []time.Duration, p50, p95 float64) templ
 	s := append([]time.Duration(nil), samples...)
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	lo, hi := s[0], s[len(s)-1]
+	if lo == hi {
+		// Every trial gave the same figure (a deterministic path): one bar
+		// and one label say it better than an empty range.
+		b.f(`<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%d trials</title></rect>`, (w+left)/2-12, top+12, 24.0, bottom-top-12, svgMeasure, len(s))
+		b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="middle">all %d trials: %s</text>`, (w+left)/2, bottom+16, len(s), svgEsc(fmtDur(lo)))
+		b.f(`</svg>`)
+		return template.HTML(b.String())
+	}
 	const bins = 24
 	counts := make([]int, bins)
 	span := max(hi-lo, time.Second)
@@ -262,13 +270,24 @@ func svgHistogram(title string, samples []time.Duration, p50, p95 float64) templ
 	xv := func(sec float64) float64 {
 		return left + pw*(sec-lo.Seconds())/span.Seconds()
 	}
-	for _, q := range []struct {
+	lastX := math.Inf(-1)
+	for i, q := range []struct {
 		name string
 		v    float64
 	}{{"p50", p50}, {"p95", p95}} {
 		qx := max(left, min(xv(q.v), w-10))
+		ly := top + 10
+		if i > 0 && qx-lastX < 90 {
+			ly += 12 // close quantiles: the second label goes one line down
+		}
+		lastX = qx
+		anchor := "start"
+		tx := qx + 3
+		if qx > w-100 {
+			anchor, tx = "end", qx-3
+		}
 		b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s" stroke-dasharray="3 2"/>`, qx, qx, top, bottom, svgInk)
-		b.f(`<text x="%.1f" y="%.1f" class="axis">%s %s</text>`, qx+3, top+10, q.name, svgEsc(fmtSecs(q.v)))
+		b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="%s">%s %s</text>`, tx, ly, anchor, q.name, svgEsc(fmtSecs(q.v)))
 	}
 	b.f(`<text x="%.1f" y="%.1f" class="axis">%s</text>`, left, bottom+16, svgEsc(fmtDur(lo)))
 	b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="end">%s</text>`, w-10, bottom+16, svgEsc(fmtDur(hi)))

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
@@ -201,5 +203,100 @@ func TestHTMLEscapes(t *testing.T) {
 	}
 	if s := htmlStructure(t, page); strings.Contains(s, "FORBIDDEN") {
 		t.Errorf("structure:\n%s", s)
+	}
+}
+
+func TestSVGNiceStep(t *testing.T) {
+	for _, c := range []struct {
+		hi   float64
+		n    int
+		want float64
+	}{
+		{8690, 5, 2000}, {100, 5, 20}, {1, 4, 0.5}, {7900, 5, 2000}, {0, 5, 1}, {12, 0, 1}, {999, 10, 100},
+	} {
+		if got := svgNiceStep(c.hi, c.n); math.Abs(got-c.want) > 1e-9 {
+			t.Errorf("svgNiceStep(%v, %d) = %v, want %v", c.hi, c.n, got, c.want)
+		}
+	}
+}
+
+func TestSVGHistogram(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		samples []time.Duration
+		want    []string
+		notWant []string
+	}{
+		{"same figure every trial", []time.Duration{time.Hour, time.Hour, time.Hour}, []string{"all 3 trials: 1h"}, []string{"p50", "p95"}},
+		{"spread", []time.Duration{time.Minute, 2 * time.Minute, time.Hour}, []string{"p50 2m", "p95 1h"}, []string{"all 3 trials"}},
+		{"no samples", nil, nil, []string{"<rect", "p50"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var p50, p95 float64
+			if len(c.samples) > 0 {
+				p50, p95 = c.samples[len(c.samples)/2].Seconds(), c.samples[len(c.samples)-1].Seconds()
+			}
+			svg := string(svgHistogram("downtime", c.samples, p50, p95))
+			for _, w := range c.want {
+				if !strings.Contains(svg, w) {
+					t.Errorf("missing %q in %s", w, svg)
+				}
+			}
+			for _, w := range c.notWant {
+				if strings.Contains(svg, w) {
+					t.Errorf("unexpected %q in %s", w, svg)
+				}
+			}
+		})
+	}
+}
+
+// TestSVGScatterLabels checks that offers close in cost and downtime get
+// labels that do not overlap one another.
+func TestSVGScatterLabels(t *testing.T) {
+	var rows []engine.Row
+	for i, name := range []string{"offer-b-offsite-backups", "offer-c-async-standby", "offer-e-outscale", "offer-x-same-spot"} {
+		rows = append(rows, engine.Row{RegionResult: engine.RegionResult{Hosting: name, MonthlyCost: 3100 + float64(i)*500,
+			Recovered: true, Downtime: 2*time.Hour + time.Duration(i)*time.Minute}})
+	}
+	rows = append(rows, engine.Row{RegionResult: engine.RegionResult{Hosting: "offer-a-single-dc", MonthlyCost: 2600, Recovered: true, Downtime: 50 * time.Hour}})
+	svg := string(svgScatter(rows, false))
+	type box struct{ x0, y0, x1, y1 float64 }
+	var boxes []box
+	z := html.NewTokenizer(strings.NewReader(svg))
+	for tt := z.Next(); tt != html.ErrorToken; tt = z.Next() {
+		tok := z.Token()
+		if tt != html.StartTagToken || tok.Data != "text" {
+			continue
+		}
+		var x, y float64
+		var label bool
+		for _, a := range tok.Attr {
+			switch a.Key {
+			case "x":
+				fmt.Sscan(a.Val, &x)
+			case "y":
+				fmt.Sscan(a.Val, &y)
+			case "class":
+				label = a.Val == "label"
+			}
+		}
+		if !label {
+			continue
+		}
+		z.Next()
+		n := float64(len(z.Token().Data))
+		boxes = append(boxes, box{x, y - 10, x + 6*n, y + 2})
+	}
+	if len(boxes) != len(rows) {
+		t.Fatalf("%d labels for %d offers", len(boxes), len(rows))
+	}
+	for i := range boxes {
+		for j := i + 1; j < len(boxes); j++ {
+			a, b := boxes[i], boxes[j]
+			if a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1 {
+				t.Errorf("labels %d and %d overlap: %v %v", i, j, a, b)
+			}
+		}
 	}
 }
