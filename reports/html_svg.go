@@ -188,7 +188,14 @@ func svgTimeline(start time.Time, horizon time.Duration, rr *engine.RegionResult
 
 // svgLoss draws each region's loss window as a bar against its RPO.
 func svgLoss(regions []engine.RegionResult) template.HTML {
-	const w, rowH, left, right = 960.0, 30.0, 170.0, 230.0
+	const w, rowH, right = 960.0, 30.0, 230.0
+	// The left margin fits the longest region name (about 7 units a
+	// character at the label size), within bounds that keep the bars wide.
+	left := 120.0
+	for _, rr := range regions {
+		left = max(left, 7*float64(len([]rune(rr.Region)))+16)
+	}
+	left = min(left, 320)
 	h := 30 + rowH*float64(len(regions))
 	scale := time.Minute
 	for _, rr := range regions {
@@ -215,7 +222,11 @@ func svgLoss(regions []engine.RegionResult) template.HTML {
 			text = "all data lost"
 		case rr.DataLoss > 0 || rr.LostWrites > 0:
 			b.f(`<rect class="bar" x="%.1f" y="%.1f" width="%.1f" height="18" fill="%s"/>`, left, yy+2, max(2, x(rr.DataLoss)-left), svgBar)
-			text = fmt.Sprintf("%s window, %d writes lost", fmtDur(rr.DataLoss), rr.LostWrites)
+			plural := "s"
+			if rr.LostWrites == 1 {
+				plural = ""
+			}
+			text = fmt.Sprintf("%s window, %d write%s lost", fmtDur(rr.DataLoss), rr.LostWrites, plural)
 		}
 		if rr.Objectives.RPOSet {
 			rx := x(rr.Objectives.RPO)
