@@ -79,7 +79,7 @@ func openInBrowser(t *testing.T, page string, width, height int) browserCheck {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
 		"--user-data-dir="+filepath.Join(dir, "profile"), "--enable-logging=stderr", "--log-level=0",
 		"--proxy-server=http://"+proxy.Addr().String(), "--proxy-bypass-list=<-loopback>",
 		"--hide-scrollbars", "--force-device-scale-factor=1", "--virtual-time-budget=3000",
@@ -137,33 +137,51 @@ func blank(t *testing.T, data []byte) (bool, float64) {
 	return share < 0.02 || len(colours) < 4, share
 }
 
-// TestBrowser opens the fire experiment's report in a real browser: it
-// must render (not blank), raise no script error or refused load, and
-// fetch nothing.
+// TestBrowser opens the fire experiment's report and the procurement
+// comparison in a real browser: each must render (not blank), raise no
+// script error or refused load, and fetch nothing.
 func TestBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a browser; skipped with -short")
 	}
-	res, err := engine.Run(context.Background(), loadExperiment(t, "../experiments/ovh-sbg-fire-2021.hcl"), model.New(), engine.Options{})
+	fire, err := engine.Run(context.Background(), loadExperiment(t, "../experiments/ovh-sbg-fire-2021.hcl"), model.New(), engine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	page := string(writeHTML(t, res))
-	check := openInBrowser(t, page, 1280, 2400)
-	if isBlank, share := blank(t, check.png); isBlank {
-		t.Errorf("the report renders blank (%.1f%% of pixels inked)", 100*share)
+	cmp, err := engine.Compare(context.Background(), loadExperiment(t, "../experiments/procurement.hcl"), model.New(), nil, engine.Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if len(check.console) > 0 {
-		t.Errorf("console messages (script errors or refused loads):\n%s", strings.Join(check.console, "\n"))
+	var cmpPage bytes.Buffer
+	if err := (htmlWriter{}).WriteComparison(&cmpPage, cmp); err != nil {
+		t.Fatal(err)
 	}
-	if len(check.fetched) > 0 {
-		t.Errorf("the report reached for the network:\n%s", strings.Join(check.fetched, "\n"))
-	}
-	if *screenshot != "" {
-		if err := os.WriteFile(*screenshot, check.png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("wrote %s (%d KB)", *screenshot, len(check.png)>>10)
+	for _, c := range []struct {
+		name string
+		page string
+		shot string // where -screenshot saves this one, "" for nowhere
+	}{
+		{"fire", string(writeHTML(t, fire)), *screenshot},
+		{"compare", cmpPage.String(), ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			check := openInBrowser(t, c.page, 1280, 2400)
+			if isBlank, share := blank(t, check.png); isBlank {
+				t.Errorf("the report renders blank (%.1f%% of pixels inked)", 100*share)
+			}
+			if len(check.console) > 0 {
+				t.Errorf("console messages (script errors or refused loads):\n%s", strings.Join(check.console, "\n"))
+			}
+			if len(check.fetched) > 0 {
+				t.Errorf("the report reached for the network:\n%s", strings.Join(check.fetched, "\n"))
+			}
+			if c.shot != "" {
+				if err := os.WriteFile(c.shot, check.png, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				t.Logf("wrote %s (%d KB)", c.shot, len(check.png)>>10)
+			}
+		})
 	}
 }
 
