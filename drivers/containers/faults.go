@@ -51,7 +51,7 @@ func (in *injector) inject(ctx context.Context, effects []faults.Effect, wg *syn
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer g.faulted(time.Now())
+			defer func() { g.faulted(time.Now()) }()
 			if err := in.apply(ctx, e); err != nil && ctx.Err() == nil {
 				in.fail(fmt.Errorf("region %s: fault %s: %w", g.r.Name, e.Fault, err))
 			}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -102,7 +103,9 @@ func probe(ctx context.Context, entry string, out *series) {
 				defer wg.Done()
 				defer func() { <-sem }()
 				req, _ := http.NewRequestWithContext(context.WithoutCancel(ctx), http.MethodGet, entry+"/api/probe", nil)
-				req.Header.Set("X-Forwarded-For", "10.0.0.1")
+				// Each probe plays a different user: a rate limit per
+				// address must not mistake the prober for a bot.
+				req.Header.Set("X-Forwarded-For", userAddr(sent.UnixNano()/int64(probeEvery)))
 				resp, err := hc.Do(req)
 				ok := err == nil && resp.StatusCode == http.StatusOK
 				if err == nil {
@@ -193,7 +196,7 @@ func (t *teacher) signIn(ctx context.Context) (string, error) {
 	body, _ := json.Marshal(map[string]string{"login": t.login, "password": "pw-" + t.login})
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, t.entry+"/api/login", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Forwarded-For", "10.0.0.2")
+	req.Header.Set("X-Forwarded-For", userAddr(int64(len(t.login))))
 	resp, err := t.hc.Do(req)
 	if err != nil {
 		return "", err
@@ -263,7 +266,7 @@ func (t *teacher) post(ctx context.Context, id, pupil string, value float64) int
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, t.entry+"/api/grades", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("X-Forwarded-For", "10.0.0.2")
+	req.Header.Set("X-Forwarded-For", userAddr(int64(fnvHash(id))))
 	resp, err := t.hc.Do(req)
 	if err != nil {
 		return 0
@@ -328,4 +331,19 @@ func phases(probes []result, writes []write, during [2]time.Time) []engine.Phase
 		})
 	}
 	return out
+}
+
+// userAddr is the address of the n-th of many users' homes, as a CDN in
+// front of the entry point would pass it in X-Forwarded-For.
+func userAddr(n int64) string {
+	if n < 0 {
+		n = -n
+	}
+	return fmt.Sprintf("10.%d.%d.%d", 100+n%100, (n/100)%250, 1+(n/25000)%250)
+}
+
+func fnvHash(s string) uint32 {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(s))
+	return h.Sum32()
 }
