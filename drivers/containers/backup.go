@@ -72,9 +72,9 @@ func (g *region) takeBackup(ctx context.Context, a *agent, n int) {
 		return
 	}
 	alias := primary.alias
-	if alias == g.alias("pg-restore") {
-		// A restored primary lives where no link from the agents leads:
-		// backups stop after a restore (noted in the report).
+	if alias == g.alias("pg-restore") && primary.dc != a.dc {
+		// A restored primary in another datacenter is where no link from
+		// this agent leads: its backups stop.
 		return
 	}
 	started := time.Now()
