@@ -82,16 +82,16 @@ type RegionObservation struct {
 	// Outages are the spans during which the service was out of its SLO
 	// (success ratio under the objective), sorted and disjoint. An outage
 	// that lasts to the end of the horizon ends at the horizon.
-	Outages  []Span
+	Outages  []Outage
 	Recovery Recovery
 	// AckedWrites and LostWrites count acknowledged writes over the horizon
 	// and those missing after recovery. Fractional on the model driver,
 	// which integrates rates.
 	AckedWrites float64
 	LostWrites  float64
-	// Loss spans the oldest to the newest lost acknowledged write; nil when
-	// nothing was lost.
-	Loss *Span
+	// Losses are the acknowledged writes lost at each failure that lost
+	// any, in order of the failure.
+	Losses []Loss
 	// AllDataLost says that no copy survived: the database is gone.
 	AllDataLost bool
 	// UnackedApplied counts writes that failed for the client but were found
@@ -99,11 +99,49 @@ type RegionObservation struct {
 	UnackedApplied float64
 	// UserHoursLost is the sum over time of users who tried and failed.
 	UserHoursLost float64
+	// Demanded and Delivered count the requests users made over the horizon
+	// and those served; Delivered/Demanded is the served ratio. Zero
+	// Demanded means the driver did not count them.
+	Demanded, Delivered float64
 	// Served is the success ratio over time, for charts; only with Detail.
 	Served   []Sample
 	Timeline []Event
 	// Phases holds latency and error figures per phase (containers only).
 	Phases []Phase
+}
+
+// Outage is a span out of SLO with what the driver knows of it.
+type Outage struct {
+	Span
+	// State is down when almost nothing is served, degraded when admission
+	// control serves the admitted and turns the rest away.
+	State State
+	// Cause lists the IDs of the faults that brought it about; empty when no
+	// fault did (demand above capacity on an ordinary day).
+	Cause []string
+	// Recovery is how it ended.
+	Recovery Recovery
+	// Demanded and Delivered count requests during the span.
+	Demanded, Delivered float64
+}
+
+// State is how bad an outage is.
+type State string
+
+// Outage states.
+const (
+	StateDown     State = "down"
+	StateDegraded State = "degraded"
+)
+
+// Loss is what one failure lost: acknowledged writes from Start (the oldest
+// lost) to End (the newest, the failure itself).
+type Loss struct {
+	Span
+	Writes float64
+	// AllData says no copy survived this failure.
+	AllData bool
+	Fault   string // the fault ID that caused it
 }
 
 // Span is a time interval, as offsets from the start of the experiment.

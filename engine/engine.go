@@ -7,7 +7,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"sort"
 	"sync"
@@ -30,6 +29,13 @@ type Options struct {
 	Sustain time.Duration
 	// Progress, when set, is called after each trial.
 	Progress func(done, total int)
+	// Baseline runs the control trial (no fault) when set; nil runs it on
+	// the trial's own driver. The CLI hands the model driver here for
+	// drivers whose runs are expensive.
+	Baseline Driver
+	// NoBaseline skips the control trial: every incident with a cause then
+	// counts as caused by a fault.
+	NoBaseline bool
 }
 
 // DefaultSustain is the default for Options.Sustain.
@@ -76,22 +82,58 @@ type RegionResult struct {
 	// of sustained success.
 	Downtime time.Duration
 	// OutOfSLO is the total time out of SLO over the horizon.
-	OutOfSLO       time.Duration
-	DataLoss       time.Duration // the loss window
+	OutOfSLO time.Duration
+	// DataLoss is the worst single failure's loss window.
+	DataLoss       time.Duration
 	LostWrites     int64
 	AckedWrites    int64
 	AllDataLost    bool
 	UnackedApplied int64
 	Availability   float64 // percent of the horizon in SLO
-	UserHoursLost  float64
-	Objectives     experiments.Objectives
-	Verdicts       []Verdict
-	Pass           bool
-	Outages        []Span
-	Timeline       []Event
-	Served         []Sample
-	Phases         []Phase
-	Trials         *Distribution
+	// ServedRatio is requests served over requests demanded across the
+	// horizon, 0..1; 1 when the driver did not count requests and nothing
+	// was out of SLO.
+	ServedRatio   float64
+	UserHoursLost float64
+	// Incidents are the outages merged by Options.Sustain, each with its
+	// state, cause and losses.
+	Incidents []Incident
+	// Baseline is the same trial without any fault: what users live through
+	// on an ordinary day. nil when no baseline was run.
+	Baseline   *Baseline
+	Objectives experiments.Objectives
+	Verdicts   []Verdict
+	Pass       bool
+	Outages    []Outage
+	Timeline   []Event
+	Served     []Sample
+	Phases     []Phase
+	Trials     *Distribution
+}
+
+// Incident is one stretch out of SLO: outages closer than Options.Sustain
+// merged.
+type Incident struct {
+	Span
+	// State is down when any part of it was down, else degraded.
+	State State
+	// Cause lists the faults behind it; empty when none (FaultCaused false).
+	Cause []string
+	// FaultCaused says a fault made it: it is not something the baseline
+	// lives through too. Only these count in Downtime and the RTO verdict.
+	FaultCaused bool
+	Recovery    Recovery
+	ServedRatio float64
+	DataLoss    time.Duration
+	LostWrites  int64
+	AllDataLost bool
+}
+
+// Baseline is a region's figures in the control trial, with no fault.
+type Baseline struct {
+	Availability float64
+	ServedRatio  float64
+	OutOfSLO     time.Duration
 }
 
 // Verdict is one objective checked.
@@ -104,15 +146,20 @@ type Verdict struct {
 
 // Distribution summarises a figure over many trials.
 type Distribution struct {
-	N            int
-	Passed       int // trials in which every objective was met
+	N      int
+	Passed int // trials in which every objective was met
+	// AllDataLost and Unrecovered count the trials that lost every copy of
+	// the data, and those still out at the end of the horizon.
+	AllDataLost  int
+	Unrecovered  int
+	ServedRatio  Quantiles
 	Downtime     Quantiles
 	DataLoss     Quantiles
 	LostWrites   Quantiles
 	Availability Quantiles
-	// Sorted samples, for histograms.
-	Downtimes  []time.Duration
-	DataLosses []time.Duration
+	// Histograms, sorted by value.
+	Downtimes  []Bin
+	DataLosses []Bin
 }
 
 // Quantiles of a figure; durations are in seconds.
@@ -120,7 +167,9 @@ type Quantiles struct {
 	P50, P95, Max float64
 }
 
-// Run runs the experiment on the driver.
+// Run runs the experiment on the driver. Trials stream into per-region
+// accumulators, so memory does not grow with the number of trials; only the
+// first trial's full result (timeline, series) is kept.
 func Run(ctx context.Context, exp *experiments.Experiment, drv Driver, opts Options) (*Result, error) {
 	n := opts.Trials
 	if n <= 0 {
@@ -129,24 +178,30 @@ func Run(ctx context.Context, exp *experiments.Experiment, drv Driver, opts Opti
 	if opts.Sustain <= 0 {
 		opts.Sustain = DefaultSustain
 	}
-	workers := opts.Workers
-	if workers <= 0 || workers > n {
-		workers = 1
-		if opts.Workers > n {
-			workers = n
-		}
+	workers := min(max(opts.Workers, 1), n)
+
+	var notes []string
+	base, err := baseline(ctx, exp, drv, opts)
+	if err != nil {
+		return nil, err
+	}
+	if base != nil && opts.Baseline != nil && opts.Baseline.Name() != drv.Name() {
+		notes = append(notes, fmt.Sprintf("baseline (the same experiment with no fault) simulated on the %s driver", opts.Baseline.Name()))
 	}
 
-	trials := make([][]RegionResult, n)
-	var first *Plan
-	var notes []string
-	var done atomic.Int64
-	var mu sync.Mutex
-	var firstErr error
-	next := atomic.Int64{}
-	var wg sync.WaitGroup
+	var (
+		first     []RegionResult
+		firstPlan *Plan
+		drvNotes  []string
+		acc       = newAccumulator(len(exp.Regions))
+		done      atomic.Int64
+		next      atomic.Int64
+		mu        sync.Mutex
+		firstErr  error
+	)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
@@ -156,8 +211,11 @@ func Run(ctx context.Context, exp *experiments.Experiment, drv Driver, opts Opti
 				if i >= n || ctx.Err() != nil {
 					return
 				}
-				p := NewPlan(exp, i, n == 1 || i == 0)
+				p := NewPlan(exp, i, i == 0)
 				obs, err := drv.Run(ctx, p)
+				if err == nil {
+					err = ctx.Err()
+				}
 				if err != nil {
 					mu.Lock()
 					if firstErr == nil {
@@ -167,12 +225,22 @@ func Run(ctx context.Context, exp *experiments.Experiment, drv Driver, opts Opti
 					cancel()
 					return
 				}
-				trials[i] = summarise(exp, obs, opts.Sustain)
-				if i == 0 {
+				rs, err := summarise(ctx, exp, obs, base, opts.Sustain)
+				if err != nil {
 					mu.Lock()
-					first, notes = p, obs.Notes
+					if firstErr == nil {
+						firstErr = err
+					}
 					mu.Unlock()
+					cancel()
+					return
 				}
+				mu.Lock()
+				acc.add(rs)
+				if i == 0 {
+					first, firstPlan, drvNotes = rs, p, obs.Notes
+				}
+				mu.Unlock()
 				d := int(done.Add(1))
 				if opts.Progress != nil {
 					opts.Progress(d, n)
@@ -197,15 +265,39 @@ func Run(ctx context.Context, exp *experiments.Experiment, drv Driver, opts Opti
 		Trials:      n,
 		Start:       exp.Start,
 		Horizon:     exp.Duration,
-		Faults:      first.Faults,
-		Notes:       notes,
+		Faults:      firstPlan.Faults,
+		Notes:       append(drvNotes, notes...),
 		Setup:       exp,
 	}
-	res.Regions = trials[0]
+	res.Regions = first
 	if n > 1 {
-		res.Regions = aggregate(trials)
+		res.Regions = acc.results(first)
 	}
 	return res, nil
+}
+
+// baseline runs the control trial: the experiment with no fault, on
+// opts.Baseline (or the driver itself). Without faults nothing is drawn, so
+// one control serves every trial.
+func baseline(ctx context.Context, exp *experiments.Experiment, drv Driver, opts Options) (map[string]*RegionObservation, error) {
+	if opts.NoBaseline {
+		return nil, nil
+	}
+	bd := opts.Baseline
+	if bd == nil {
+		bd = drv
+	}
+	p := NewPlan(exp, 0, false)
+	p.Faults, p.Effects = nil, nil
+	obs, err := bd.Run(ctx, p)
+	if err != nil {
+		return nil, fmt.Errorf("baseline (no fault) on %s driver: %w", bd.Name(), err)
+	}
+	out := make(map[string]*RegionObservation, len(obs.Regions))
+	for i := range obs.Regions {
+		out[obs.Regions[i].Region] = &obs.Regions[i]
+	}
+	return out, nil
 }
 
 // NewPlan draws the fault times of one trial. Each trial has its own random
@@ -227,75 +319,6 @@ func NewPlan(exp *experiments.Experiment, trial int, detail bool) *Plan {
 	}
 	sort.SliceStable(p.Effects, func(i, j int) bool { return p.Effects[i].At < p.Effects[j].At })
 	return p
-}
-
-func summarise(exp *experiments.Experiment, obs *Observation, sustain time.Duration) []RegionResult {
-	out := make([]RegionResult, 0, len(obs.Regions))
-	for _, o := range obs.Regions {
-		var reg *experiments.Region
-		for _, r := range exp.Regions {
-			if r.Name == o.Region {
-				reg = r
-			}
-		}
-		rr := RegionResult{
-			Region:         o.Region,
-			Hosting:        o.Hosting,
-			HitBy:          o.HitBy,
-			Recovery:       o.Recovery,
-			LostWrites:     int64(math.Round(o.LostWrites)),
-			AckedWrites:    int64(math.Round(o.AckedWrites)),
-			AllDataLost:    o.AllDataLost,
-			UnackedApplied: int64(math.Round(o.UnackedApplied)),
-			UserHoursLost:  o.UserHoursLost,
-			Outages:        o.Outages,
-			Timeline:       o.Timeline,
-			Served:         o.Served,
-			Phases:         o.Phases,
-		}
-		if reg != nil {
-			rr.Objectives = reg.Objectives
-			if reg.Hosting != nil {
-				rr.MonthlyCost = reg.Hosting.MonthlyCost
-			}
-		}
-		if o.Loss != nil {
-			rr.DataLoss = o.Loss.Len()
-		}
-		var out_ time.Duration
-		for _, s := range o.Outages {
-			out_ += s.Len()
-		}
-		rr.OutOfSLO = out_
-		rr.Downtime = longestIncident(o.Outages, sustain)
-		rr.Recovered = o.Recovery != RecoveryUnrecoverable && o.Recovery != RecoveryPending &&
-			(len(o.Outages) == 0 || o.Outages[len(o.Outages)-1].End < exp.Duration)
-		if exp.Duration > 0 {
-			rr.Availability = 100 * (1 - float64(out_)/float64(exp.Duration))
-		}
-		judge(&rr)
-		out = append(out, rr)
-	}
-	return out
-}
-
-// longestIncident merges outages separated by less than sustain and returns
-// the longest merged span.
-func longestIncident(outages []Span, sustain time.Duration) time.Duration {
-	var best time.Duration
-	for i := 0; i < len(outages); {
-		start, end := outages[i].Start, outages[i].End
-		j := i + 1
-		for j < len(outages) && outages[j].Start-end < sustain {
-			end = outages[j].End
-			j++
-		}
-		if end-start > best {
-			best = end - start
-		}
-		i = j
-	}
-	return best
 }
 
 func judge(rr *RegionResult) {
@@ -333,78 +356,6 @@ func judge(rr *RegionResult) {
 	for _, v := range rr.Verdicts {
 		rr.Pass = rr.Pass && v.Pass
 	}
-}
-
-// aggregate turns per-trial results into one result per region whose
-// headline figures are the 95th percentiles, judged against the objectives.
-func aggregate(trials [][]RegionResult) []RegionResult {
-	out := make([]RegionResult, len(trials[0]))
-	for ri := range trials[0] {
-		d := &Distribution{N: len(trials)}
-		down := make([]float64, 0, len(trials))
-		loss := make([]float64, 0, len(trials))
-		lost := make([]float64, 0, len(trials))
-		avail := make([]float64, 0, len(trials))
-		allLost := 0
-		recovered := 0
-		for _, t := range trials {
-			r := t[ri]
-			down = append(down, r.Downtime.Seconds())
-			loss = append(loss, r.DataLoss.Seconds())
-			lost = append(lost, float64(r.LostWrites))
-			avail = append(avail, r.Availability)
-			if r.Pass {
-				d.Passed++
-			}
-			if r.AllDataLost {
-				allLost++
-			}
-			if r.Recovered {
-				recovered++
-			}
-		}
-		d.Downtime, d.DataLoss, d.LostWrites = quantiles(down), quantiles(loss), quantiles(lost)
-		// for availability the bad tail is the low end.
-		for i := range avail {
-			avail[i] = -avail[i]
-		}
-		q := quantiles(avail)
-		d.Availability = Quantiles{P50: -q.P50, P95: -q.P95, Max: -q.Max}
-		for _, s := range down {
-			d.Downtimes = append(d.Downtimes, time.Duration(s*float64(time.Second)))
-		}
-		for _, s := range loss {
-			d.DataLosses = append(d.DataLosses, time.Duration(s*float64(time.Second)))
-		}
-
-		rr := trials[0][ri]
-		rr.Trials = d
-		rr.Downtime = time.Duration(d.Downtime.P95 * float64(time.Second))
-		rr.DataLoss = time.Duration(d.DataLoss.P95 * float64(time.Second))
-		rr.LostWrites = int64(math.Round(d.LostWrites.P95))
-		rr.Availability = d.Availability.P95
-		// the 95th percentile trial is all-data-lost or unrecovered when more
-		// than 5% of trials were.
-		rr.AllDataLost = float64(allLost) > 0.05*float64(d.N)
-		rr.Recovered = float64(d.N-recovered) <= 0.05*float64(d.N)
-		judge(&rr)
-		out[ri] = rr
-	}
-	return out
-}
-
-// quantiles sorts xs in place and returns its p50, p95 and max, with the
-// nearest-rank method so that every figure is one a trial really produced.
-func quantiles(xs []float64) Quantiles {
-	sort.Float64s(xs)
-	rank := func(p float64) float64 {
-		i := int(math.Ceil(p*float64(len(xs)))) - 1
-		if i < 0 {
-			i = 0
-		}
-		return xs[i]
-	}
-	return Quantiles{P50: rank(0.50), P95: rank(0.95), Max: xs[len(xs)-1]}
 }
 
 func trimFloat(f float64) string {

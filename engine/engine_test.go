@@ -3,17 +3,21 @@ package engine
 import (
 	"context"
 	"errors"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/firedrill/firedrill/experiments"
+	"github.com/firedrill/firedrill/faults"
 )
 
 const h = time.Hour
 
-func TestLongestIncident(t *testing.T) {
+// TestIncidents checks the merging of outages into incidents: outages
+// closer than sustain (5m) are one incident, and Downtime is the longest.
+func TestIncidents(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		outages []Span
@@ -21,12 +25,21 @@ func TestLongestIncident(t *testing.T) {
 	}{
 		{"none", nil, 0},
 		{"one", []Span{{h, 3 * h}}, 2 * h},
+		// 1h..2h, then 2h01..3h: the 1-minute gap is under 5m, so 1h..3h.
 		{"flapping merges", []Span{{h, 2 * h}, {2*h + time.Minute, 3 * h}}, 2 * h},
 		{"apart stays apart", []Span{{h, 2 * h}, {5 * h, 5*h + 30*time.Minute}}, h},
 		{"longest wins", []Span{{0, 10 * time.Minute}, {h, 4 * h}}, 3 * h},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := longestIncident(tc.outages, 5*time.Minute); got != tc.want {
+			o := &RegionObservation{}
+			for _, s := range tc.outages {
+				o.Outages = append(o.Outages, Outage{Span: s, State: StateDown, Cause: []string{"f"}})
+			}
+			var got time.Duration
+			for _, in := range incidents(o, nil, 5*time.Minute) {
+				got = max(got, in.Len())
+			}
+			if got != tc.want {
 				t.Errorf("got %s, want %s", got, tc.want)
 			}
 		})
@@ -68,14 +81,31 @@ func TestJudge(t *testing.T) {
 	}
 }
 
-func TestQuantiles(t *testing.T) {
-	xs := make([]float64, 100)
-	for i := range xs {
-		xs[i] = float64(100 - i)
+// TestSketch checks nearest-rank quantiles: of 1..100, p50 is the 50th
+// value (50), p95 the 95th (95), max 100; and once past sketchExact distinct
+// values, every quantile stays within 0.1 % of the exact one.
+func TestSketch(t *testing.T) {
+	var s sketch
+	for i := 100; i >= 1; i-- {
+		s.add(float64(i))
 	}
-	q := quantiles(xs)
-	if q.P50 != 50 || q.P95 != 95 || q.Max != 100 {
-		t.Errorf("got %+v", q)
+	if q := s.quantiles(); q.P50 != 50 || q.P95 != 95 || q.Max != 100 {
+		t.Errorf("1..100: got %+v", q)
+	}
+	var big sketch
+	const n = 100000
+	for i := 1; i <= n; i++ {
+		big.add(float64(i))
+	}
+	q := big.quantiles()
+	// exact: p50 = 50000, p95 = 95000, max = 100000.
+	for _, c := range []struct{ got, want float64 }{{q.P50, 50000}, {q.P95, 95000}, {q.Max, 100000}} {
+		if math.Abs(c.got-c.want)/c.want > 0.001 {
+			t.Errorf("merged sketch: got %v, want %v within 0.1%%", c.got, c.want)
+		}
+	}
+	if len(big.counts) > 20000 {
+		t.Errorf("sketch holds %d cells for %d values: not bounded", len(big.counts), n)
 	}
 }
 
@@ -89,12 +119,18 @@ func (d stepDriver) Run(ctx context.Context, p *Plan) (*Observation, error) {
 	if d.fail {
 		return nil, errors.New("engine exploded")
 	}
-	at := p.Faults[0].At
 	out := &Observation{}
+	if len(p.Faults) == 0 { // the control trial
+		for _, r := range p.Experiment.Regions {
+			out.Regions = append(out.Regions, RegionObservation{Region: r.Name, Hosting: r.Hosting.Name})
+		}
+		return out, nil
+	}
+	at := p.Faults[0].At
 	for _, r := range p.Experiment.Regions {
 		o := RegionObservation{Region: r.Name, Hosting: r.Hosting.Name, Recovery: RecoveryRestart}
 		if n := p.Trial % 3; n > 0 {
-			o.Outages = []Span{{at, at + time.Duration(n)*h}}
+			o.Outages = []Outage{{Span: Span{at, at + time.Duration(n)*h}, State: StateDown, Cause: []string{faults.ID(p.Faults[0].Fault)}}}
 		}
 		out.Regions = append(out.Regions, o)
 	}

@@ -241,7 +241,7 @@ func svgLoss(regions []engine.RegionResult) template.HTML {
 }
 
 // svgHistogram draws the distribution of a figure over trials.
-func svgHistogram(title string, samples []time.Duration, p50, p95 float64) template.HTML {
+func svgHistogram(title string, samples []engine.Bin, p50, p95 float64) template.HTML {
 	const w, h, left, bottom, top = 460.0, 150.0, 36.0, 118.0, 22.0
 	var b svgBuf
 	b.f(`<svg class="histogram" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s">`, w, h, svgEsc(title))
@@ -250,23 +250,26 @@ func svgHistogram(title string, samples []time.Duration, p50, p95 float64) templ
 		b.f(`</svg>`)
 		return template.HTML(b.String())
 	}
-	s := append([]time.Duration(nil), samples...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	lo, hi := s[0], s[len(s)-1]
+	// samples are sorted by value.
+	lo, hi := samples[0].Value, samples[len(samples)-1].Value
+	total := 0
+	for _, b := range samples {
+		total += b.Count
+	}
 	if lo == hi {
 		// Every trial gave the same figure (a deterministic path): one bar
 		// and one label say it better than an empty range.
-		b.f(`<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%d trials</title></rect>`, (w+left)/2-12, top+12, 24.0, bottom-top-12, svgMeasure, len(s))
-		b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="middle">all %d trials: %s</text>`, (w+left)/2, bottom+16, len(s), svgEsc(fmtDur(lo)))
+		b.f(`<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%d trials</title></rect>`, (w+left)/2-12, top+12, 24.0, bottom-top-12, svgMeasure, total)
+		b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="middle">all %d trials: %s</text>`, (w+left)/2, bottom+16, total, svgEsc(fmtDur(lo)))
 		b.f(`</svg>`)
 		return template.HTML(b.String())
 	}
 	const bins = 24
 	counts := make([]int, bins)
 	span := max(hi-lo, time.Second)
-	for _, v := range s {
-		i := int(float64(v-lo) / float64(span) * bins)
-		counts[min(i, bins-1)]++
+	for _, v := range samples {
+		i := int(float64(v.Value-lo) / float64(span) * bins)
+		counts[min(i, bins-1)] += v.Count
 	}
 	most := 1
 	for _, c := range counts {

@@ -223,18 +223,18 @@ func TestSVGNiceStep(t *testing.T) {
 func TestSVGHistogram(t *testing.T) {
 	for _, c := range []struct {
 		name    string
-		samples []time.Duration
+		samples []engine.Bin
 		want    []string
 		notWant []string
 	}{
-		{"same figure every trial", []time.Duration{time.Hour, time.Hour, time.Hour}, []string{"all 3 trials: 1h"}, []string{"p50", "p95"}},
-		{"spread", []time.Duration{time.Minute, 2 * time.Minute, time.Hour}, []string{"p50 2m", "p95 1h"}, []string{"all 3 trials"}},
+		{"same figure every trial", []engine.Bin{{Value: time.Hour, Count: 3}}, []string{"all 3 trials: 1h"}, []string{"p50", "p95"}},
+		{"spread", []engine.Bin{{Value: time.Minute, Count: 1}, {Value: 2 * time.Minute, Count: 1}, {Value: time.Hour, Count: 1}}, []string{"p50 2m", "p95 1h"}, []string{"all 3 trials"}},
 		{"no samples", nil, nil, []string{"<rect", "p50"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var p50, p95 float64
 			if len(c.samples) > 0 {
-				p50, p95 = c.samples[len(c.samples)/2].Seconds(), c.samples[len(c.samples)-1].Seconds()
+				p50, p95 = c.samples[len(c.samples)/2].Value.Seconds(), c.samples[len(c.samples)-1].Value.Seconds()
 			}
 			svg := string(svgHistogram("downtime", c.samples, p50, p95))
 			for _, w := range c.want {

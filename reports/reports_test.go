@@ -66,7 +66,7 @@ func regionsSingle() []engine.RegionResult {
 		mk(engine.RegionResult{Region: "alsace", Hosting: "ovh-sbg-dual-dc", MonthlyCost: 420, HitBy: []string{"datacenter_fire.sbg2"},
 			Recovered: true, Recovery: engine.RecoveryFailover, Downtime: 25 * time.Minute, OutOfSLO: 25 * time.Minute,
 			DataLoss: 3 * time.Second, LostWrites: 12, AckedWrites: 100000, Availability: 99.826, UserHoursLost: 12.5,
-			Objectives: obj, Outages: []engine.Span{{Start: 2*time.Hour + 42*time.Minute, End: 3*time.Hour + 7*time.Minute}},
+			Objectives: obj, Outages: []engine.Outage{{Span: engine.Span{Start: 2*time.Hour + 42*time.Minute, End: 3*time.Hour + 7*time.Minute}, State: engine.StateDown}},
 			Timeline: []engine.Event{
 				{At: 2*time.Hour + 42*time.Minute, Kind: engine.EventFault, Text: "fire in sbg2", Basis: engine.Modeled, Fault: "datacenter_fire.sbg2"},
 				{At: 2*time.Hour + 47*time.Minute, Kind: engine.EventDetected, Text: "primary unreachable", Basis: engine.Modeled, Took: 5 * time.Minute},
@@ -75,14 +75,14 @@ func regionsSingle() []engine.RegionResult {
 		mk(engine.RegionResult{Region: "bretagne", Hosting: "ovh-sbg-single", MonthlyCost: 90, HitBy: []string{"datacenter_fire.sbg2"},
 			Recovered: true, Recovery: engine.RecoveryRestore, Downtime: 9 * time.Hour, OutOfSLO: 9 * time.Hour,
 			DataLoss: 30 * time.Hour, LostWrites: 5400, AckedWrites: 98000, Availability: 93.75, UserHoursLost: 540,
-			Objectives: obj, Outages: []engine.Span{{Start: 2*time.Hour + 42*time.Minute, End: 11*time.Hour + 42*time.Minute}},
+			Objectives: obj, Outages: []engine.Outage{{Span: engine.Span{Start: 2*time.Hour + 42*time.Minute, End: 11*time.Hour + 42*time.Minute}, State: engine.StateDown}},
 			Timeline: []engine.Event{
 				{At: 11*time.Hour + 42*time.Minute, Kind: engine.EventRestoreDone, Text: "restored from offsite backup", Basis: engine.Measured, Took: 9 * time.Hour},
 			}}),
 		mk(engine.RegionResult{Region: "corse", Hosting: "ovh-sbg-no-backup", MonthlyCost: 60, HitBy: []string{"datacenter_fire.sbg2", "power_outage.sbg"},
 			Recovered: false, Recovery: engine.RecoveryUnrecoverable, Downtime: 141*time.Hour + 18*time.Minute, OutOfSLO: 141*time.Hour + 18*time.Minute,
 			AllDataLost: true, LostWrites: 97000, AckedWrites: 97000, Availability: 1.875, UserHoursLost: 9000,
-			Objectives: obj, Outages: []engine.Span{{Start: 2*time.Hour + 42*time.Minute, End: 144 * time.Hour}}}),
+			Objectives: obj, Outages: []engine.Outage{{Span: engine.Span{Start: 2*time.Hour + 42*time.Minute, End: 144 * time.Hour}, State: engine.StateDown}}}),
 		mk(engine.RegionResult{Region: "dordogne", Hosting: "aws-eu-west-3", MonthlyCost: 800,
 			Recovered: true, Recovery: engine.RecoveryNone, AckedWrites: 101000, Availability: 100}),
 	}

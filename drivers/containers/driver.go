@@ -347,11 +347,19 @@ func (g *region) observe(ctx context.Context, p *engine.Plan, end time.Time) (en
 			checks = append(checks, result{sent: w.sent, latency: w.done.Sub(w.sent), ok: w.acked})
 		}
 	}
+	for _, c := range checks {
+		ro.Demanded++
+		if c.ok {
+			ro.Delivered++
+		}
+	}
 	sort.Slice(checks, func(i, j int) bool { return checks[i].sent.Before(checks[j].sent) })
 	for _, o := range outages(checks, end) {
 		s := engine.Span{Start: g.clock.exp(o[0]), End: min(horizon, g.clock.exp(o[1]))}
 		if s.End > s.Start {
-			ro.Outages = append(ro.Outages, s)
+			// the prober cannot tell what caused an outage: every fault
+			// that hit the region is a candidate.
+			ro.Outages = append(ro.Outages, engine.Outage{Span: s, State: engine.StateDown, Cause: ro.HitBy})
 		}
 	}
 	if len(ro.Outages) > 0 && ro.Recovery == "" {
@@ -389,7 +397,7 @@ func (g *region) observe(ctx context.Context, p *engine.Plan, end time.Time) (en
 		}
 	}
 	if !lostFirst.IsZero() {
-		ro.Loss = &engine.Span{Start: g.clock.exp(lostFirst), End: g.clock.exp(lostLast)}
+		ro.Losses = []engine.Loss{{Span: engine.Span{Start: g.clock.exp(lostFirst), End: g.clock.exp(lostLast)}, Writes: ro.LostWrites, AllData: ro.AllDataLost}}
 	}
 	g.mu.Lock()
 	ro.Timeline = append(ro.Timeline, g.timeline...)
@@ -399,7 +407,7 @@ func (g *region) observe(ctx context.Context, p *engine.Plan, end time.Time) (en
 			Text: "no database to audit at the end of the horizon: lost writes unknown"})
 	}
 	if ro.LostWrites > 0 {
-		ro.Timeline = append(ro.Timeline, engine.Event{At: ro.Loss.End, Kind: engine.EventWritesLost, Basis: engine.Measured,
+		ro.Timeline = append(ro.Timeline, engine.Event{At: ro.Losses[0].End, Kind: engine.EventWritesLost, Basis: engine.Measured,
 			Text: fmt.Sprintf("audit: %.0f of %.0f acknowledged writes missing", ro.LostWrites, ro.AckedWrites)})
 	}
 	sort.SliceStable(ro.Timeline, func(i, j int) bool { return ro.Timeline[i].At < ro.Timeline[j].At })

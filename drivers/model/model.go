@@ -504,7 +504,7 @@ func (s *sim) integrate(horizon time.Duration, recovery engine.Recovery) {
 			s.event(t, engine.EventOutage, "", 0, "service out of SLO (%.0f%% of requests succeed)", 100*succ)
 		}
 		if !down && outStart >= 0 {
-			s.obs.Outages = append(s.obs.Outages, engine.Span{Start: outStart, End: t})
+			s.obs.Outages = append(s.obs.Outages, engine.Outage{Span: engine.Span{Start: outStart, End: t}, State: engine.StateDown, Cause: s.obs.HitBy})
 			s.event(t, engine.EventRestored, "", t-outStart, "service restored")
 			outStart = -1
 		}
@@ -514,10 +514,10 @@ func (s *sim) integrate(horizon time.Duration, recovery engine.Recovery) {
 		}
 	}
 	if outStart >= 0 {
-		s.obs.Outages = append(s.obs.Outages, engine.Span{Start: outStart, End: horizon})
+		s.obs.Outages = append(s.obs.Outages, engine.Outage{Span: engine.Span{Start: outStart, End: horizon}, State: engine.StateDown, Cause: s.obs.HitBy})
 	}
 	if s.loss != nil && s.loss.Len() > 0 {
-		s.obs.Loss = s.loss
+		s.obs.Losses = []engine.Loss{{Span: *s.loss, Writes: s.obs.LostWrites, AllData: s.obs.AllDataLost}}
 		s.event(s.loss.End, engine.EventWritesLost, "", 0, "%.1f acknowledged writes lost (%s window)", s.obs.LostWrites, faults.FormatDuration(s.loss.Len()))
 	}
 	switch {
