@@ -319,7 +319,7 @@ func (d *decoder) experiment(e *Experiment) {
 }
 
 var hostingAttrs = []faults.Attribute{
-	{Name: "primary", Required: true}, {Name: "standby"}, {Name: "replication"}, {Name: "replication_lag"},
+	{Name: "primary", Required: true}, {Name: "standby"}, {Name: "replication"}, {Name: "replication_lag"}, {Name: "sync_fallback"},
 	{Name: "failover"}, {Name: "detection"}, {Name: "operator_response"}, {Name: "promotion"},
 	{Name: "provisioning"}, {Name: "restore_rate"}, {Name: "restore_to"}, {Name: "restart"},
 	{Name: "app_replicas"}, {Name: "replica_rps"}, {Name: "max_sessions"}, {Name: "ddos_protection"},
@@ -353,6 +353,10 @@ func (d *decoder) hosting(b *hcl.Block, dcs map[string]*Datacenter) *Hosting {
 		a.Errorf("replication", "Replication without a standby", "replication = %q needs a standby datacenter to replicate to.", h.Replication)
 	}
 	h.ReplicationLag = a.Duration("replication_lag", DefaultReplicationLag)
+	h.SyncFallback = SyncFallback(a.String("sync_fallback", string(SyncBlock), "block", "async"))
+	if a.Has("sync_fallback") && h.Replication != ReplicationSync {
+		a.Errorf("sync_fallback", "sync_fallback without synchronous replication", "sync_fallback says what a synchronous primary does when its standby is lost; replication is %q.", h.Replication)
+	}
 	h.Failover = Failover(a.String("failover", string(FailoverManual), "automatic", "manual"))
 	h.Detection = a.Duration("detection", DefaultDetection)
 	h.OperatorResponse = a.Duration("operator_response", DefaultOperatorResponse)

@@ -57,6 +57,19 @@ const (
 	ReplicationSync  Replication = "sync"
 )
 
+// SyncFallback is what a synchronous primary does without its standby.
+type SyncFallback string
+
+// Sync fallbacks.
+const (
+	// SyncBlock blocks commits until the standby is back or an operator
+	// drops the requirement, like PostgreSQL with one synchronous standby.
+	SyncBlock SyncFallback = "block"
+	// SyncAsync goes on committing alone, like Patroni's non-strict
+	// synchronous mode: writes made meanwhile are on the primary only.
+	SyncAsync SyncFallback = "async"
+)
+
 // Failover says whether promoting the standby needs a human.
 type Failover string
 
@@ -85,6 +98,9 @@ type Hosting struct {
 	Replication Replication
 	// ReplicationLag is how far an async standby trails the primary.
 	ReplicationLag time.Duration
+	// SyncFallback is what a synchronous primary does when its only standby
+	// is lost or cut off: block commits (PostgreSQL) or go on alone.
+	SyncFallback SyncFallback
 	Failover       Failover
 	// Detection is the time from a failure to an alert.
 	Detection time.Duration
