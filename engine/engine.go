@@ -225,7 +225,7 @@ func Run(ctx context.Context, exp *experiments.Experiment, drv Driver, opts Opti
 					cancel()
 					return
 				}
-				rs, err := summarise(ctx, exp, obs, base, opts.Sustain)
+				rs, err := summarise(ctx, exp, obs, base, opts.Sustain, p.Detail)
 				if err != nil {
 					mu.Lock()
 					if firstErr == nil {
@@ -319,6 +319,18 @@ func NewPlan(exp *experiments.Experiment, trial int, detail bool) *Plan {
 	}
 	sort.SliceStable(p.Effects, func(i, j int) bool { return p.Effects[i].At < p.Effects[j].At })
 	return p
+}
+
+// passes is judge's verdict without the words, for the bulk of many trials.
+func passes(rr *RegionResult) bool {
+	o := rr.Objectives
+	if o.RTOSet && (!rr.Recovered || rr.Downtime > o.RTO) {
+		return false
+	}
+	if o.RPOSet && (rr.AllDataLost || rr.DataLoss > o.RPO) {
+		return false
+	}
+	return o.Availability <= 0 || rr.Availability >= o.Availability
 }
 
 func judge(rr *RegionResult) {

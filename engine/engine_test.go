@@ -211,3 +211,26 @@ func TestCompareRanks(t *testing.T) {
 		t.Error("unknown hosting accepted")
 	}
 }
+
+// TestPassesAgreesWithJudge: the quick verdict of the bulk of trials is the
+// same as judge's on every combination of objectives and figures.
+func TestPassesAgreesWithJudge(t *testing.T) {
+	obj := experiments.Objectives{RTO: 4 * h, RTOSet: true, RPO: time.Hour, RPOSet: true, Availability: 99.5}
+	for _, rec := range []bool{true, false} {
+		for _, down := range []time.Duration{0, 4 * h, 5 * h} {
+			for _, loss := range []time.Duration{0, time.Hour, 2 * time.Hour} {
+				for _, all := range []bool{false, true} {
+					for _, av := range []float64{99, 99.5, 100} {
+						for _, o := range []experiments.Objectives{obj, {}, {RPO: 0, RPOSet: true}} {
+							rr := RegionResult{Objectives: o, Recovered: rec, Downtime: down, DataLoss: loss, AllDataLost: all, Availability: av}
+							judge(&rr)
+							if got := passes(&rr); got != rr.Pass {
+								t.Fatalf("passes = %v, judge = %v for %+v", got, rr.Pass, rr)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -11,7 +11,8 @@ import (
 
 // summarise turns one trial's observation into figures and verdicts. base
 // holds the control trial's observations by region (nil without one).
-func summarise(ctx context.Context, exp *experiments.Experiment, obs *Observation, base map[string]*RegionObservation, sustain time.Duration) ([]RegionResult, error) {
+// Without detail only the pass/fail is judged, not its words.
+func summarise(ctx context.Context, exp *experiments.Experiment, obs *Observation, base map[string]*RegionObservation, sustain time.Duration, detail bool) ([]RegionResult, error) {
 	byName := make(map[string]*experiments.Region, len(exp.Regions))
 	for _, r := range exp.Regions {
 		byName[r.Name] = r
@@ -74,7 +75,11 @@ func summarise(ctx context.Context, exp *experiments.Experiment, obs *Observatio
 		if exp.Duration > 0 {
 			rr.Availability = 100 * (1 - float64(rr.OutOfSLO)/float64(exp.Duration))
 		}
-		judge(&rr)
+		if detail {
+			judge(&rr)
+		} else {
+			rr.Pass = passes(&rr)
+		}
 		out = append(out, rr)
 	}
 	return out, nil

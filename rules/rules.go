@@ -142,7 +142,31 @@ func Surge(effects []faults.Effect, region string, t time.Duration) float64 {
 // Online is how many of the region's users try to use the service at t
 // before any surge: users x peak_concurrency x the daily profile.
 func Online(r *experiments.Region, start time.Time, t time.Duration) float64 {
-	return float64(r.Users) * r.Workload.PeakConcurrency * r.Workload.Level(TimeOfDay(start, t))
+	return NewDemand(r, start).Online(t)
+}
+
+// Demand is a region's demand curve before surges, ready to be read often.
+type Demand struct {
+	peak   float64
+	offset time.Duration
+	w      *experiments.Workload
+}
+
+// NewDemand returns the region's demand curve for an experiment that starts
+// at start.
+func NewDemand(r *experiments.Region, start time.Time) Demand {
+	return Demand{peak: float64(r.Users) * r.Workload.PeakConcurrency, offset: TimeOfDay(start, 0), w: r.Workload}
+}
+
+// Online is Online at t.
+func (d Demand) Online(t time.Duration) float64 {
+	return d.peak * d.w.Level(d.TimeOfDay(t))
+}
+
+// TimeOfDay is TimeOfDay at t.
+func (d Demand) TimeOfDay(t time.Duration) time.Duration {
+	const day = 24 * time.Hour
+	return (d.offset + t%day + day) % day
 }
 
 // Admitted is how many of online users admission control lets in.

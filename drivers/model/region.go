@@ -1,0 +1,610 @@
+package model
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/firedrill/firedrill/engine"
+	"github.com/firedrill/firedrill/experiments"
+	"github.com/firedrill/firedrill/faults"
+	"github.com/firedrill/firedrill/rules"
+)
+
+// primary states.
+type pstate int
+
+const (
+	pOK      pstate = iota
+	pOff            // its datacenter is powered off: data intact
+	pGone           // its data is lost
+	pCrashed        // the process crashed and restarts by itself
+	pNone           // no database at all (all data lost)
+)
+
+// phase of a recovery in progress.
+type phase int
+
+const (
+	phDetecting phase = iota
+	phOperator        // waiting for a human
+	phPromoting
+	phRestoreWait // waiting for the backup's or the target's datacenter
+	phRestoring
+	phPowerWait
+	phRestarting // power back, the database starting
+)
+
+// timer kinds.
+type tkind int
+
+const (
+	tRecovery  tkind = iota // the recovery's current phase ends
+	tCrashBack              // a crashed database process is back
+	tAppBack                // crashed app servers are back
+	tDropSync               // an operator drops the synchronous requirement
+)
+
+type timer struct {
+	at   time.Duration
+	kind tkind
+	gen  int // recovery generation, for tRecovery
+	n    int // app servers, for tAppBack
+	fid  string
+}
+
+// recovery is the process that brings the database back after its primary
+// failed. A later failure interrupts it and it plans again from the state
+// as it is then.
+type recovery struct {
+	failAt   time.Duration
+	fault    string
+	phase    phase
+	gen      int
+	operator bool // a human is on it: later plans do not wait for one again
+	// restore in progress
+	bt          time.Duration
+	bdc, target string
+	loss        int // index of this failure's loss in sim.losses, -1 if none yet
+}
+
+// okSpan is a stretch during which the primary in dc was up: backups taken
+// then hold data.
+type okSpan struct {
+	dc   string
+	a, b time.Duration
+}
+
+// sim is one region's simulation in one trial.
+type sim struct {
+	p       *engine.Plan
+	w       *world
+	r       *experiments.Region
+	h       *experiments.Hosting
+	start   time.Time
+	horizon time.Duration
+	detail  bool
+
+	// constants of the region
+	rps, ws, wph, thr float64
+	demand            rules.Demand
+	surges, floods    []faults.Effect
+	dcBuf             []string
+
+	// state
+	primary      string
+	ps           pstate
+	crashGen     int
+	standby      string
+	missingSince time.Duration // first acked write the standby lacks; -1 none
+	blocked      bool          // synchronous commits block
+	dropped      bool          // an operator dropped the synchronous requirement
+	dropAt       time.Duration // when the pending drop falls due; -1 none
+	ok           []okSpan
+	appDown      int
+	rec          *recovery
+	gen          int
+	timers       []timer
+	lastUp       engine.Recovery // what last brought service back
+	restoreStart time.Duration
+	cum          float64 // acknowledged writes since t0
+
+	// outputs
+	obs    engine.RegionObservation
+	losses []engine.Loss
+	segs   []seg
+	out    *engine.Outage // the outage in progress
+}
+
+func newSim(p *engine.Plan, w *world, r *experiments.Region) *sim {
+	h := r.Hosting
+	s := &sim{
+		p: p, w: w, r: r, h: h,
+		start:   p.Experiment.Start,
+		horizon: p.Experiment.Duration,
+		detail:  p.Detail,
+		rps:     rules.RequestsPerUserSecond(r.Workload),
+		ws:      rules.WriteShare(r.Workload),
+		wph:     r.Workload.WritesPerUserHour,
+		thr:     r.Objectives.SuccessRatio,
+
+		demand: rules.NewDemand(r, p.Experiment.Start),
+
+		primary:      h.Primary.Name,
+		missingSince: -1,
+		dropAt:       -1,
+		ok:           make([]okSpan, 1, 4),
+		segs:         make([]seg, 0, 32),
+	}
+	s.ok[0] = okSpan{dc: h.Primary.Name, a: ever, b: never}
+	if s.thr <= 0 {
+		s.thr = experiments.DefaultSuccessRatio
+	}
+	if h.Standby != nil && h.Replication != experiments.ReplicationNone {
+		s.standby = h.Standby.Name
+	}
+	for i := range p.Effects {
+		e := p.Effects[i]
+		if !slices.Contains(e.Regions, r.Name) {
+			continue
+		}
+		switch e.Action {
+		case faults.Surge:
+			s.surges = append(s.surges, e)
+		case faults.Flood:
+			s.floods = append(s.floods, e)
+		}
+	}
+	s.obs = engine.RegionObservation{Region: r.Name, Hosting: h.Name, Recovery: engine.RecoveryNone}
+	return s
+}
+
+func (s *sim) event(at time.Duration, kind engine.EventKind, fault string, took time.Duration, format string, args ...any) {
+	if !s.detail {
+		return
+	}
+	s.obs.Timeline = append(s.obs.Timeline, engine.Event{At: at, Kind: kind, Text: fmt.Sprintf(format, args...), Basis: engine.Modeled, Fault: fault, Took: took})
+}
+
+// run steps from event to event, integrating the service in between.
+func (s *sim) run() engine.RegionObservation {
+	t := time.Duration(0)
+	bi := 0
+	for t < s.horizon {
+		next := s.horizon
+		if bi < len(s.w.bounds) {
+			next = min(next, s.w.bounds[bi].at)
+		}
+		for _, tm := range s.timers {
+			next = min(next, tm.at)
+		}
+		next = max(next, t)
+		s.integrate(t, next)
+		t = next
+		if t >= s.horizon {
+			break
+		}
+		for bi < len(s.w.bounds) && s.w.bounds[bi].at == t {
+			b := s.w.bounds[bi]
+			s.apply(t, &s.w.effects[b.e], b.end)
+			bi++
+		}
+		s.fireTimers(t)
+		s.settle(t)
+	}
+	s.finish()
+	return s.obs
+}
+
+// dcs are the datacenters where the region has something now.
+func (s *sim) dcs() []string {
+	if s.dcBuf == nil {
+		s.dcBuf = rules.Datacenters(s.h)
+	}
+	out := s.dcBuf[:len(rules.Datacenters(s.h))]
+	for _, dc := range []string{s.primary, s.standby} {
+		if dc != "" && !slices.Contains(out, dc) {
+			out = append(out, dc)
+		}
+	}
+	if s.rec != nil && s.rec.target != "" && !slices.Contains(out, s.rec.target) {
+		out = append(out, s.rec.target)
+	}
+	return out
+}
+
+// apply carries out an effect's start (or end) at t on the region's state.
+func (s *sim) apply(t time.Duration, e *faults.Effect, end bool) {
+	if !end && !slices.Contains(s.obs.HitBy, e.Fault) && rules.Touches(e, s.r, s.dcs()) {
+		s.obs.HitBy = append(s.obs.HitBy, e.Fault)
+		s.event(t, engine.EventFault, e.Fault, 0, "%s injected", e.Fault)
+	}
+	if end {
+		switch e.Action {
+		case faults.Surge, faults.Flood:
+			s.lastUp = engine.RecoveryLoadSubsided
+		case faults.Partition, faults.Latency:
+			s.lastUp = engine.RecoveryNetwork
+		}
+		return
+	}
+	switch e.Action {
+	case faults.Destroy, faults.LoseDisk:
+		what := "destroyed"
+		if e.Action == faults.LoseDisk {
+			what = "lost its disks"
+		}
+		for _, dc := range e.Datacenters {
+			if dc == s.primary && s.ps != pGone && s.ps != pNone {
+				s.fail(t, e.Fault, pGone, "primary database in %s %s", dc, what)
+			}
+			if dc == s.standby {
+				s.event(t, engine.EventDown, e.Fault, 0, "standby in %s %s", dc, what)
+				s.standby = ""
+			}
+		}
+	case faults.PowerOff:
+		for _, dc := range e.Datacenters {
+			if dc == s.primary && (s.ps == pOK || s.ps == pCrashed) {
+				s.fail(t, e.Fault, pOff, "primary database in %s powered off", dc)
+			}
+		}
+	case faults.Crash:
+		if !slices.Contains(e.Regions, s.r.Name) {
+			return
+		}
+		switch e.Target {
+		case "database":
+			if s.ps == pOK {
+				s.ps = pCrashed
+				s.crashGen++
+				s.closeOK(t)
+				s.timers = append(s.timers, timer{at: t + s.h.Restart, kind: tCrashBack, gen: s.crashGen, fid: e.Fault})
+				s.event(t, engine.EventDown, e.Fault, 0, "database process crashed")
+			}
+		case "app":
+			n := e.Count
+			if n == 0 {
+				n = s.h.AppReplicas
+			}
+			n = min(n, s.h.AppReplicas-s.appDown)
+			s.appDown += n
+			s.timers = append(s.timers, timer{at: t + s.h.Restart, kind: tAppBack, n: n, fid: e.Fault})
+			s.event(t, engine.EventDown, e.Fault, 0, "%d app server(s) crashed", n)
+		}
+	}
+}
+
+// fail records that the primary stopped at t and starts (or re-plans) the
+// recovery.
+func (s *sim) fail(t time.Duration, fault string, st pstate, format string, args ...any) {
+	s.event(t, engine.EventDown, fault, 0, format, args...)
+	wasOK := s.ps == pOK
+	s.ps = st
+	if wasOK {
+		s.closeOK(t)
+	}
+	if s.rec == nil {
+		s.gen++
+		s.rec = &recovery{failAt: t, fault: fault, phase: phDetecting, gen: s.gen, loss: -1}
+		s.timers = append(s.timers, timer{at: t + s.h.Detection, kind: tRecovery, gen: s.gen})
+		return
+	}
+	// a recovery already runs: it plans again in settle unless it is still
+	// detecting or waiting for a human.
+}
+
+func (s *sim) closeOK(t time.Duration) {
+	if n := len(s.ok); n > 0 && s.ok[n-1].b == never {
+		s.ok[n-1].b = t
+	}
+}
+
+func (s *sim) openOK(t time.Duration) {
+	s.ok = append(s.ok, okSpan{dc: s.primary, a: t, b: never})
+}
+
+func (s *sim) fireTimers(t time.Duration) {
+	for i := 0; i < len(s.timers); {
+		tm := s.timers[i]
+		if tm.at != t {
+			i++
+			continue
+		}
+		s.timers = slices.Delete(s.timers, i, i+1)
+		switch tm.kind {
+		case tCrashBack:
+			if s.ps == pCrashed && tm.gen == s.crashGen {
+				s.ps = pOK
+				s.openOK(t)
+				s.lastUp = engine.RecoveryRestart
+				s.event(t, engine.EventUp, tm.fid, s.h.Restart, "database process restarted")
+			}
+		case tAppBack:
+			s.appDown -= tm.n
+			s.lastUp = engine.RecoveryRestart
+			s.event(t, engine.EventUp, tm.fid, s.h.Restart, "%d app server(s) restarted", tm.n)
+		case tDropSync:
+			if s.blocked && s.dropAt == t {
+				s.blocked, s.dropped, s.dropAt = false, true, -1
+				s.missingSince = t
+				s.event(t, engine.EventUp, "", 0, "operator drops the synchronous standby: commits resume on the primary alone")
+			}
+		case tRecovery:
+			if s.rec != nil && tm.gen == s.rec.gen {
+				s.step(t)
+			}
+		}
+	}
+}
+
+// step ends the recovery's current phase.
+func (s *sim) step(t time.Duration) {
+	rc := s.rec
+	switch rc.phase {
+	case phDetecting:
+		s.event(t, engine.EventDetected, rc.fault, s.h.Detection, "failure detected")
+		s.plan(t)
+	case phOperator:
+		rc.operator = true
+		s.plan(t)
+	case phPromoting:
+		s.promoted(t)
+	case phRestoring:
+		took := t - s.restoreStart
+		s.primary, s.ps, s.standby = rc.target, pOK, ""
+		s.missingSince, s.blocked, s.dropped, s.dropAt = -1, false, false, -1
+		s.openOK(t)
+		s.rec = nil
+		s.lastUp = engine.RecoveryRestore
+		s.event(t, engine.EventRestoreDone, "", took, "restored into %s", rc.target)
+	case phRestarting:
+		s.ps = pOK
+		s.openOK(t)
+		s.rec = nil
+		s.lastUp = engine.RecoveryPowerBack
+		s.event(t, engine.EventUp, "", s.h.Restart, "power back in %s, database restarted", s.primary)
+	}
+}
+
+// standbyUsable says whether the standby can be promoted at t: it exists,
+// replicates, and its datacenter runs.
+func (s *sim) standbyUsable(t time.Duration) bool {
+	return s.standby != "" && s.w.up(s.standby, t)
+}
+
+func (s *sim) wait(t time.Duration, ph phase, d time.Duration) {
+	rc := s.rec
+	s.gen++
+	rc.gen, rc.phase = s.gen, ph
+	s.timers = append(s.timers, timer{at: t + d, kind: tRecovery, gen: rc.gen})
+}
+
+// plan decides the next step of the recovery from the state at t: the
+// primary back by itself, else failover, else restore, else wait for power.
+func (s *sim) plan(t time.Duration) {
+	rc, h := s.rec, s.h
+	if s.ps == pOff && s.w.up(s.primary, t) {
+		s.wait(t, phRestarting, h.Restart)
+		return
+	}
+	if s.standbyUsable(t) {
+		if h.Failover == experiments.FailoverManual && !rc.operator {
+			s.wait(t, phOperator, h.OperatorResponse)
+			return
+		}
+		s.event(t, engine.EventFailoverStart, "", 0, "promoting the standby in %s", s.standby)
+		s.wait(t, phPromoting, h.Promotion)
+		rc.target = s.standby
+		return
+	}
+	if s.ps == pGone {
+		if !rc.operator {
+			s.wait(t, phOperator, h.OperatorResponse)
+			return
+		}
+		bt, bdc, ok := s.newestBackup(t)
+		if !ok {
+			s.unrecoverable(t)
+			return
+		}
+		target := ""
+		for _, c := range rules.RestoreCandidates(s.p.Experiment, h, s.primary, bdc) {
+			if s.w.up(c, t) {
+				target = c
+				break
+			}
+		}
+		s.setLoss(rc, bt)
+		if target == "" || !s.w.up(bdc, t) {
+			if rc.phase != phRestoreWait {
+				s.event(t, engine.EventRestoreStart, "", 0, "waiting for the backup in %s and a datacenter to restore into", bdc)
+			}
+			s.gen++
+			rc.gen, rc.phase = s.gen, phRestoreWait
+			return
+		}
+		took := h.Provisioning
+		if h.RestoreRate > 0 {
+			took += time.Duration(float64(s.r.DataSize) / h.RestoreRate * float64(time.Second))
+		}
+		rc.bt, rc.bdc, rc.target = bt, bdc, target
+		s.restoreStart = t
+		s.event(t, engine.EventRestoreStart, "", 0, "restoring the %s backup from %s into %s", s.start.Add(bt).Format("Jan 2 15:04"), bdc, target)
+		s.wait(t, phRestoring, took)
+		return
+	}
+	if rc.phase != phPowerWait {
+		if h.Standby != nil && h.Replication != experiments.ReplicationNone {
+			s.event(t, engine.EventDown, "", 0, "standby unavailable: no failover, waiting for power in %s", s.primary)
+		} else {
+			s.event(t, engine.EventDown, "", 0, "waiting for power in %s", s.primary)
+		}
+	}
+	s.gen++
+	rc.gen, rc.phase = s.gen, phPowerWait
+}
+
+// settle re-checks, after the events at t, whatever the events may have
+// changed: replication, and a recovery that waits or that they interrupted.
+func (s *sim) settle(t time.Duration) {
+	s.replication(t)
+	rc := s.rec
+	if rc == nil {
+		return
+	}
+	switch rc.phase {
+	case phPromoting:
+		if !s.standbyUsable(t) {
+			s.event(t, engine.EventDown, "", 0, "promotion interrupted: the standby in %s is lost", rc.target)
+			s.plan(t)
+		}
+	case phRestoring:
+		if !s.w.up(rc.bdc, t) || s.w.lostSince(rc.bdc, t) > rc.bt || !s.w.up(rc.target, t) {
+			s.event(t, engine.EventDown, "", 0, "restore interrupted: %s or %s is down", rc.bdc, rc.target)
+			s.plan(t)
+		}
+	case phRestarting:
+		if s.ps == pGone || !s.w.up(s.primary, t) {
+			s.plan(t)
+		}
+	case phRestoreWait, phPowerWait:
+		s.plan(t)
+	case phOperator:
+		// automatic failover does not wait for the human who was called
+		// for a restore: a standby that comes back is promoted at once.
+		if s.h.Failover == experiments.FailoverAutomatic && s.standbyUsable(t) {
+			s.plan(t)
+		}
+	}
+}
+
+// promoted ends a failover: the standby is the primary and the old
+// primary's datacenter no longer matters.
+func (s *sim) promoted(t time.Duration) {
+	rc := s.rec
+	// what the standby had not received when the primary failed is lost.
+	from := time.Duration(-1)
+	if s.h.Replication == experiments.ReplicationAsync {
+		lag := s.h.ReplicationLag + s.w.delay(s.primary, s.standby, rc.failAt)
+		from = rc.failAt - lag
+	}
+	if s.missingSince >= 0 && (from < 0 || s.missingSince < from) {
+		from = s.missingSince
+	}
+	if from >= 0 && from < rc.failAt {
+		s.addLoss(rc.failAt, from, rc.fault, false)
+	}
+	s.primary, s.ps, s.standby = s.standby, pOK, ""
+	s.missingSince, s.blocked, s.dropped, s.dropAt = -1, false, false, -1
+	s.openOK(t)
+	s.rec = nil
+	s.lastUp = engine.RecoveryFailover
+	s.event(t, engine.EventFailoverDone, "", s.h.Promotion, "standby in %s is the new primary", s.primary)
+}
+
+func (s *sim) unrecoverable(t time.Duration) {
+	rc := s.rec
+	s.event(t, engine.EventUnrecoverable, rc.fault, 0, "no copy of the data survived")
+	if rc.loss >= 0 {
+		s.losses = slices.Delete(s.losses, rc.loss, rc.loss+1)
+	}
+	s.addLoss(rc.failAt, 0, rc.fault, true)
+	s.obs.AllDataLost = true
+	s.ps, s.primary, s.standby = pNone, "", ""
+	s.rec = nil
+	s.lastUp = engine.RecoveryUnrecoverable
+}
+
+// replication follows the standby's reachability: a synchronous primary
+// blocks commits without it (until an operator drops the requirement, or
+// at once with sync_fallback = "async"); an asynchronous one goes on, and
+// what it commits meanwhile is on the primary only.
+func (s *sim) replication(t time.Duration) {
+	h := s.h
+	if s.ps != pOK && s.ps != pCrashed {
+		return
+	}
+	configured := h.Standby != nil && h.Replication != experiments.ReplicationNone && s.primary == h.Primary.Name
+	if !configured {
+		return
+	}
+	reach := s.standby != "" && s.w.up(s.standby, t) && !s.w.cut(s.primary, s.standby, t)
+	if reach {
+		if s.blocked || s.missingSince >= 0 || s.dropped {
+			s.event(t, engine.EventUp, "", 0, "standby in %s caught up", s.standby)
+		}
+		s.blocked, s.dropped, s.dropAt, s.missingSince = false, false, -1, -1
+		return
+	}
+	if h.Replication == experiments.ReplicationSync && h.SyncFallback != experiments.SyncAsync && !s.dropped {
+		if !s.blocked {
+			s.blocked = true
+			s.dropAt = t + h.Detection + h.OperatorResponse
+			s.timers = append(s.timers, timer{at: s.dropAt, kind: tDropSync})
+			s.event(t, engine.EventDown, "", 0, "synchronous standby unreachable: commits block, reads go on")
+		}
+		return
+	}
+	if s.missingSince < 0 {
+		s.missingSince = t
+	}
+}
+
+// newestBackup is the newest backup that survives at t and was taken from
+// a running primary, over every schedule: its time and datacenter.
+func (s *sim) newestBackup(t time.Duration) (time.Duration, string, bool) {
+	best, bdc, found := time.Duration(0), "", false
+	for _, b := range s.h.Backups {
+		dc := b.To.Name
+		gone := s.w.lostSince(dc, t)
+		bt, ok := rules.LastBackup(s.start, b, t)
+		for ; ok && bt > gone; bt -= b.Every {
+			if s.taken(bt, dc) {
+				break
+			}
+		}
+		if !ok || bt <= gone {
+			continue
+		}
+		if !found || bt > best {
+			best, bdc, found = bt, dc, true
+		}
+	}
+	return best, bdc, found
+}
+
+// taken says whether a backup into dc at bt happened: a primary was up,
+// the backup's datacenter ran, and no partition separated them.
+func (s *sim) taken(bt time.Duration, dc string) bool {
+	for _, o := range s.ok {
+		if o.a <= bt && bt < o.b {
+			return bt < 0 || (s.w.up(dc, bt) && !s.w.cut(o.dc, dc, bt))
+		}
+	}
+	return false
+}
+
+// setLoss records what a restore from the backup taken at bt loses: the
+// acknowledged writes from bt to the failure.
+func (s *sim) setLoss(rc *recovery, bt time.Duration) {
+	if rc.loss >= 0 {
+		s.losses = slices.Delete(s.losses, rc.loss, rc.loss+1)
+		rc.loss = -1
+	}
+	rc.loss = s.addLoss(rc.failAt, bt, rc.fault, false)
+}
+
+func (s *sim) addLoss(failAt, from time.Duration, fault string, all bool) int {
+	l := engine.Loss{Span: engine.Span{Start: from, End: failAt}, AllData: all, Fault: fault}
+	l.Writes = s.writesBetween(from, failAt)
+	// writes an earlier failure already lost are not lost twice.
+	for _, o := range s.losses {
+		if a, b := max(from, o.Start), min(failAt, o.End); b > a {
+			l.Writes -= s.writesBetween(a, b)
+		}
+	}
+	l.Writes = max(l.Writes, 0)
+	s.losses = append(s.losses, l)
+	return len(s.losses) - 1
+}
