@@ -62,6 +62,7 @@ package model
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/firedrill/firedrill/engine"
@@ -77,6 +78,8 @@ const (
 	// across added latency holds its worker longer.
 	serviceTime = 50 * time.Millisecond
 )
+
+var sims = sync.Pool{New: func() any { return new(sim) }}
 
 // Driver is the model driver. The zero value is ready; it is safe for
 // concurrent use.
@@ -94,13 +97,16 @@ func (*Driver) Name() string { return "model" }
 func (*Driver) Run(ctx context.Context, p *engine.Plan) (*engine.Observation, error) {
 	w := newWorld(p.Effects)
 	obs := &engine.Observation{Regions: make([]engine.RegionObservation, 0, len(p.Experiment.Regions))}
+	s := sims.Get().(*sim)
+	defer sims.Put(s)
 	for i, r := range p.Experiment.Regions {
 		if i%256 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
 		}
-		obs.Regions = append(obs.Regions, newSim(p, w, r).run())
+		s.reset(p, w, r)
+		obs.Regions = append(obs.Regions, s.run())
 	}
 	return obs, nil
 }

@@ -116,9 +116,11 @@ type sim struct {
 	out    *engine.Outage // the outage in progress
 }
 
-func newSim(p *engine.Plan, w *world, r *experiments.Region) *sim {
+// reset readies s for region r of plan p, keeping the buffers of its
+// previous use: a many-trial run reuses a handful of sims.
+func (s *sim) reset(p *engine.Plan, w *world, r *experiments.Region) {
 	h := r.Hosting
-	s := &sim{
+	*s = sim{
 		p: p, w: w, r: r, h: h,
 		start:   p.Experiment.Start,
 		horizon: p.Experiment.Duration,
@@ -133,10 +135,13 @@ func newSim(p *engine.Plan, w *world, r *experiments.Region) *sim {
 		primary:      h.Primary.Name,
 		missingSince: -1,
 		dropAt:       -1,
-		ok:           make([]okSpan, 1, 4),
-		segs:         make([]seg, 0, 32),
+		ok:           append(s.ok[:0], okSpan{dc: h.Primary.Name, a: ever, b: never}),
+		segs:         s.segs[:0],
+		timers:       s.timers[:0],
+		losses:       s.losses[:0],
+		surges:       s.surges[:0],
+		floods:       s.floods[:0],
 	}
-	s.ok[0] = okSpan{dc: h.Primary.Name, a: ever, b: never}
 	if s.thr <= 0 {
 		s.thr = experiments.DefaultSuccessRatio
 	}
@@ -156,7 +161,6 @@ func newSim(p *engine.Plan, w *world, r *experiments.Region) *sim {
 		}
 	}
 	s.obs = engine.RegionObservation{Region: r.Name, Hosting: h.Name, Recovery: engine.RecoveryNone}
-	return s
 }
 
 func (s *sim) event(at time.Duration, kind engine.EventKind, fault string, took time.Duration, format string, args ...any) {
@@ -430,7 +434,9 @@ func (s *sim) plan(t time.Duration) {
 		}
 		rc.bt, rc.bdc, rc.target = bt, bdc, target
 		s.restoreStart = t
-		s.event(t, engine.EventRestoreStart, "", 0, "restoring the %s backup from %s into %s", s.start.Add(bt).Format("Jan 2 15:04"), bdc, target)
+		if s.detail {
+			s.event(t, engine.EventRestoreStart, "", 0, "restoring the %s backup from %s into %s", s.start.Add(bt).Format("Jan 2 15:04"), bdc, target)
+		}
 		s.wait(t, phRestoring, took)
 		return
 	}

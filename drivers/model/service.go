@@ -176,12 +176,11 @@ func (s *sim) at(t time.Duration, p *params) point {
 // exact for the quadratic demand between breakpoints.
 func simpson(u, v time.Duration, p0, pm, p1 point) totals {
 	w := (v - u).Seconds() / 6
-	f := func(g func(point) float64) float64 { return w * (g(p0) + 4*g(pm) + g(p1)) }
 	return totals{
-		demanded:        f(func(p point) float64 { return p.demand }),
-		delivered:       f(func(p point) float64 { return p.deliv }),
-		writes:          f(func(p point) float64 { return p.writes }),
-		userSecondsLost: f(func(p point) float64 { return p.online * (1 - p.success) }),
+		demanded:        w * (p0.demand + 4*pm.demand + p1.demand),
+		delivered:       w * (p0.deliv + 4*pm.deliv + p1.deliv),
+		writes:          w * (p0.writes + 4*pm.writes + p1.writes),
+		userSecondsLost: w * (p0.online*(1-p0.success) + 4*pm.online*(1-pm.success) + p1.online*(1-p1.success)),
 	}
 }
 
@@ -395,7 +394,7 @@ func (s *sim) finish() {
 			s.event(l.End, engine.EventWritesLost, l.Fault, 0, "%.0f acknowledged writes lost (%s window)", l.Writes, faults.FormatDuration(l.Len()))
 		}
 	}
-	s.obs.Losses = s.losses
+	s.obs.Losses = slices.Clone(s.losses)
 	outs := s.obs.Outages
 	switch {
 	case s.obs.AllDataLost:
