@@ -518,5 +518,6 @@ func (d *decoder) region(b *hcl.Block, hostings map[string]*Hosting, workloads m
 		o.SuccessRatio = oa.Number("success_ratio", DefaultSuccessRatio, 0.01, 1)
 		d.diags = append(d.diags, oa.Diags()...)
 	}
+	d.capacity(r, b.DefRange)
 	return r
 }

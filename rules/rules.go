@@ -199,7 +199,7 @@ func WriteShare(w *experiments.Workload) float64 {
 // Capacity is what replicas app servers of the hosting serve, in requests
 // per second.
 func Capacity(h *experiments.Hosting, replicas int) float64 {
-	return float64(max(replicas, 0)) * h.ReplicaRPS
+	return h.Capacity(replicas)
 }
 
 // AttackPass is the share of attack traffic that reaches the application

@@ -1,0 +1,57 @@
+package experiments
+
+import (
+	"math"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// PeakLevel is the highest share of the peak online at any time of day. The
+// profile is piecewise linear, so it is one of its points.
+func (w *Workload) PeakLevel() float64 {
+	if len(w.Profile) == 0 {
+		return 1
+	}
+	peak := 0.0
+	for _, p := range w.Profile {
+		peak = math.Max(peak, p.Level)
+	}
+	return peak
+}
+
+// Capacity is what replicas app servers of the hosting serve, in requests
+// per second.
+func (h *Hosting) Capacity(replicas int) float64 {
+	return float64(max(replicas, 0)) * h.ReplicaRPS
+}
+
+// capacity warns when a region's app tier cannot carry its own daily peak
+// with no fault at all: every report would otherwise blame that ordinary
+// overload on whatever fault happens to fall in it.
+func (d *decoder) capacity(r *Region, rng hcl.Range) {
+	if r.Hosting == nil || r.Workload == nil || r.Hosting.ReplicaRPS <= 0 {
+		return
+	}
+	w, h := r.Workload, r.Hosting
+	rpm := w.RequestsPerUserMinute
+	if rpm <= 0 {
+		rpm = DefaultRequestsPerMin
+	}
+	online := float64(r.Users) * w.PeakConcurrency * w.PeakLevel()
+	demand := online * rpm / 60
+	capacity := h.Capacity(h.AppReplicas)
+	admitted := demand
+	if h.MaxSessions > 0 {
+		admitted = math.Min(online, float64(h.MaxSessions)) * rpm / 60
+	}
+	switch {
+	case admitted > capacity:
+		d.warnf(rng, "Overloaded with no fault",
+			"At its daily peak region %q demands %.0f req/s (%d users x %g online x %g at peak x %g requests a minute) against %.0f req/s of capacity (%d app replicas x %g req/s, hosting %q): it is out of its SLO every day before any fault. The baseline in the report shows it; only what faults add counts against the RTO.",
+			r.Name, admitted, r.Users, w.PeakConcurrency, w.PeakLevel(), rpm, capacity, h.AppReplicas, h.ReplicaRPS, h.Name)
+	case demand > capacity:
+		d.warnf(rng, "Users turned away with no fault",
+			"At its daily peak region %q has %.0f users online (%.0f req/s) against %.0f req/s of capacity; admission control (max_sessions = %d) turns %.0f of them away every day before any fault.",
+			r.Name, online, demand, capacity, h.MaxSessions, online-float64(h.MaxSessions))
+	}
+}

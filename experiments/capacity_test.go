@@ -1,0 +1,78 @@
+package experiments
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// TestCapacityWarning: 100,000 users x 0.1 online x peak level 1 x 4
+// requests a minute = 667 req/s. One replica at 400 req/s is overloaded
+// every day; two at 400 (800) are not; with max_sessions = 5,000 the
+// admitted 5,000 x 4/60 = 333 req/s fit but 5,000 users are turned away.
+func TestCapacityWarning(t *testing.T) {
+	for _, tc := range []struct {
+		name, hosting string
+		want          []string
+	}{
+		{"overloaded", "app_replicas = 1", []string{"Overloaded with no fault", "demands 667 req/s", "400 req/s of capacity", "1 app replicas x 400 req/s"}},
+		{"enough", "app_replicas = 2", nil},
+		{"turned away", "app_replicas = 1\n  max_sessions = 5000", []string{"Users turned away with no fault", "turns 5000 of them away"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := `
+experiment "t" {
+  duration = "1d"
+}
+provider "p" {}
+datacenter "a" {
+  provider = provider.p
+  site     = "s"
+}
+hosting "h" {
+  primary = datacenter.a
+  ` + tc.hosting + `
+}
+workload "w" {
+  peak_concurrency = 0.1
+}
+region "r" {
+  users    = 100000
+  hosting  = hosting.h
+  workload = workload.w
+}
+`
+			_, diags := Parse([]byte(src), "t.hcl", nil)
+			var warns []string
+			for _, d := range diags {
+				if d.Severity == hcl.DiagWarning {
+					warns = append(warns, d.Summary+": "+d.Detail+" @ "+d.Subject.String())
+				}
+			}
+			if diags.HasErrors() {
+				t.Fatal(diags)
+			}
+			if tc.want == nil {
+				if len(warns) > 0 {
+					t.Errorf("unexpected warnings %q", warns)
+				}
+				return
+			}
+			if len(warns) != 1 {
+				t.Fatalf("warnings %q, want one", warns)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(warns[0], w) {
+					t.Errorf("warning %q lacks %q", warns[0], w)
+				}
+			}
+			// the region block opens on line 17, or 18 after the two-line
+			// hosting body.
+			if line := strings.Count(src[:strings.Index(src, "region \"r\"")], "\n") + 1; !strings.Contains(warns[0], "t.hcl:"+strconv.Itoa(line)+",") {
+				t.Errorf("warning %q does not point at the region block", warns[0])
+			}
+		})
+	}
+}
