@@ -101,7 +101,7 @@ type Hosting struct {
 	// SyncFallback is what a synchronous primary does when its only standby
 	// is lost or cut off: block commits (PostgreSQL) or go on alone.
 	SyncFallback SyncFallback
-	Failover       Failover
+	Failover     Failover
 	// Detection is the time from a failure to an alert.
 	Detection time.Duration
 	// OperatorResponse is the time from an alert to a human acting; only

@@ -10,18 +10,22 @@ import (
 )
 
 // driverEntry builds a driver for the run's flags. parallel says whether
-// trials may run concurrently on it.
+// trials may run concurrently on it; baseline, when set, runs the control
+// trial (no fault) instead of the driver itself.
 type driverEntry struct {
 	engine.Driver
 	parallel bool
+	baseline engine.Driver
 }
 
 var drivers = map[string]func(rf *runFlags, stderr io.Writer) driverEntry{
 	"model": func(*runFlags, io.Writer) driverEntry { return driverEntry{Driver: model.New(), parallel: true} },
 	// Trials on containers run one after the other: each starts its own
-	// stacks, and two at once would measure each other's load.
+	// stacks, and two at once would measure each other's load. Their
+	// control trial is simulated: a second set of real stacks living an
+	// ordinary day would double the run for a figure the model gives.
 	"containers": func(rf *runFlags, stderr io.Writer) driverEntry {
-		return driverEntry{Driver: containers.New(containers.Options{Scale: rf.scale, Progress: stderr})}
+		return driverEntry{Driver: containers.New(containers.Options{Scale: rf.scale, Progress: stderr}), baseline: model.New()}
 	},
 }
 

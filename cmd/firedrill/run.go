@@ -88,13 +88,14 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (int, 
 	if err != nil {
 		return exitInvalid, err
 	}
-	drv, workers, err := openDriver(rf, stderr)
+	drv, opts, err := openDriver(rf, stderr)
 	if err != nil {
 		return exitInvalid, err
 	}
 	var results []*engine.Result
 	for _, e := range exps {
-		res, err := engine.Run(ctx, e, drv, engine.Options{Trials: rf.trials, Workers: workers, Progress: progress(stderr, e.Name)})
+		opts.Progress = progress(stderr, e.Name)
+		res, err := engine.Run(ctx, e, drv, opts)
 		if err != nil {
 			return exitInfra, infraErr(fmt.Errorf("run %s: %w", e.File, err))
 		}
@@ -153,11 +154,12 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 	if len(e.Hostings) == 0 {
 		return exitInvalid, usageErr("compare: %s declares no hosting to compare", e.File)
 	}
-	drv, workers, err := openDriver(rf, stderr)
+	drv, opts, err := openDriver(rf, stderr)
 	if err != nil {
 		return exitInvalid, err
 	}
-	cmp, err := engine.Compare(ctx, e, drv, hostings, engine.Options{Trials: rf.trials, Workers: workers, Progress: progress(stderr, e.Name)})
+	opts.Progress = progress(stderr, e.Name)
+	cmp, err := engine.Compare(ctx, e, drv, hostings, opts)
 	if err != nil {
 		return exitInfra, infraErr(err)
 	}
@@ -206,17 +208,19 @@ func countErrors(diags hcl.Diagnostics) int {
 	return n
 }
 
-func openDriver(rf *runFlags, stderr io.Writer) (engine.Driver, int, error) {
+// openDriver builds the run's driver and the engine options that go with
+// it: how many trials at once, and which driver runs the control trial.
+func openDriver(rf *runFlags, stderr io.Writer) (engine.Driver, engine.Options, error) {
 	mk, ok := drivers[rf.driver]
 	if !ok {
-		return nil, 0, usageErr("unknown driver %q (have %s)", rf.driver, strings.Join(driverNames(), ", "))
+		return nil, engine.Options{}, usageErr("unknown driver %q (have %s)", rf.driver, strings.Join(driverNames(), ", "))
 	}
 	d := mk(rf, stderr)
-	workers := 1
+	opts := engine.Options{Trials: rf.trials, Workers: 1, Baseline: d.baseline}
 	if d.parallel {
-		workers = runtime.GOMAXPROCS(0)
+		opts.Workers = runtime.GOMAXPROCS(0)
 	}
-	return d.Driver, workers, nil
+	return d.Driver, opts, nil
 }
 
 // writeReport writes to stdout, or to path through a temporary file renamed
