@@ -234,3 +234,58 @@ func TestPassesAgreesWithJudge(t *testing.T) {
 		}
 	}
 }
+
+// lossDriver: of trials i = 0..39, i%4 == 0 lose every copy of the data,
+// i%4 == 1 are still down at the horizon, and trial i serves 100 - i of
+// its 100 requests.
+type lossDriver struct{}
+
+func (lossDriver) Name() string { return "loss" }
+func (lossDriver) Run(ctx context.Context, p *Plan) (*Observation, error) {
+	out := &Observation{}
+	for _, r := range p.Experiment.Regions {
+		o := RegionObservation{Region: r.Name, Hosting: r.Hosting.Name, Recovery: RecoveryNone, Demanded: 100, Delivered: float64(100 - p.Trial)}
+		if len(p.Faults) > 0 {
+			switch p.Trial % 4 {
+			case 0:
+				o.Recovery, o.AllDataLost = RecoveryUnrecoverable, true
+				o.Outages = []Outage{{Span: Span{h, p.Experiment.Duration}, State: StateDown, Cause: []string{"f"}}}
+			case 1:
+				o.Recovery = RecoveryPending
+				o.Outages = []Outage{{Span: Span{h, p.Experiment.Duration}, State: StateDown, Cause: []string{"f"}}}
+			}
+		} else {
+			o.Delivered = 100
+		}
+		out.Regions = append(out.Regions, o)
+	}
+	return out, nil
+}
+
+// TestTrialShares: of 40 trials, 10 lost every copy and 20 never recovered
+// (those 10 plus 10 pending); both exceed 5 % of 40 = 2, so the headline
+// (the 95th percentile trial) is all-data-lost and unrecovered. Served
+// shares are 1.00, 0.99, ..., 0.61: the worst 5 % begins at the 38th
+// smallest of the negated values, 1 - 37/100 = 0.63; the median (rank 20)
+// is 0.81; the worst is 0.61.
+func TestTrialShares(t *testing.T) {
+	res, err := Run(context.Background(), loadFire(t), lossDriver{}, Options{Trials: 40, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := res.Regions[0]
+	d := r.Trials
+	if d.AllDataLost != 10 || d.Unrecovered != 20 {
+		t.Errorf("all lost %d, unrecovered %d; want 10, 20", d.AllDataLost, d.Unrecovered)
+	}
+	if !r.AllDataLost || r.Recovered {
+		t.Errorf("headline all lost %v recovered %v", r.AllDataLost, r.Recovered)
+	}
+	near := func(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
+	if q := d.ServedRatio; !near(q.P95, 0.63) || !near(q.P50, 0.81) || !near(q.Max, 0.61) {
+		t.Errorf("served quantiles %+v, want p50 0.81 p95 0.63 worst 0.61", q)
+	}
+	if r.Baseline == nil || r.Baseline.ServedRatio != 1 || r.Baseline.Availability != 100 {
+		t.Errorf("baseline %+v, want everything served", r.Baseline)
+	}
+}
