@@ -368,6 +368,34 @@ fault "disk_loss" "y" {
   datacenter = datacenter.c
 }`, recovery: engine.RecoveryRestore, downtime: h + 43*m + 20*s, window: h + 30*m, lost: 15000},
 
+		// Fire at 02:00: detected 02:05, operator 03:05, the 00:00 backup
+		// restored into b. b loses power at 03:20, 15m into the 38m20s: the
+		// restore starts over in c (the only datacenter left) and is done
+		// at 03:58:20: 1h58m20s. 2h of writes lost: 20,000.
+		{name: "a restore interrupted starts over elsewhere", setup: setup{hosting: "lonely"}, fault: `fault "datacenter_fire" "x" {
+  at = "2h"
+  datacenter = datacenter.a
+}
+fault "power_outage" "y" {
+  at = "3h20m"
+  datacenter = datacenter.b
+  duration = "1h"
+}`, recovery: engine.RecoveryRestore, downtime: h + 58*m + 20*s, window: 2 * h, lost: 20000},
+		// a is off 05:00-07:00 (back 07:01): the 06:00 backup is skipped, no
+		// primary runs. Disks lost at 11:00: the newest backup is 00:00, an
+		// 11h window, but nothing was written 05:00-07:01: 10,000 x
+		// (11 - 2h01m) = 89,833. The longest incident is the power cut's
+		// 2h01m (the restore takes 1h43m20s).
+		{name: "backups pause while there is no primary", setup: setup{hosting: "lonely"}, fault: `fault "power_outage" "x" {
+  at = "5h"
+  datacenter = datacenter.a
+  duration = "2h"
+}
+fault "disk_loss" "y" {
+  at = "11h"
+  datacenter = datacenter.a
+}`, recovery: engine.RecoveryRestore, downtime: 2*h + m, window: 11 * h, lost: 10000 * (11 - 121.0/60)},
+
 		// History: the experiment starts at 08:00, backups are daily at
 		// 02:00, the fire is at 15:00 (t0 + 7h). Last night's 02:00 backup
 		// is restored: 13h of writes lost, 6 of them before t0: 130,000.
