@@ -1,16 +1,24 @@
-# Procurement: five hosting offers for one region's ENT, against the same
-# scenarios, ranked by what they lose and what they cost.
+# Procurement: five hypothetical hosting offers for one region's ENT, against
+# the same scenarios, ranked by what they lose and what they cost.
 #
-# Scenario, from the 2021 incidents (../shared/BRIEF.md, seeds 000-003):
+# The scenarios come from the 2021 incidents (docs/INCIDENTS.md; the full
+# reconstructions are ovh-sbg-fire-2021.hcl and lockdown-2021-04-06.hcl):
 #   - the datacenter holding the primary burns at a random moment of a
-#     school week (OVHcloud SBG2, 10 March 2021), its site powered off for
-#     two days;
-#   - on Monday at 9:00 every pupil connects at once (6 April 2021).
+#     school week, as OVHcloud's SBG2 did on 10 March 2021; the rest of its
+#     site stays powered off for the rest of the week (SBG3 was dark about 9
+#     days, SBG4 about 14: OVHcloud press release cpl1789);
+#   - on the Tuesday, the first day of a lockdown, as on Tuesday 6 April
+#     2021: pupils at home all day, and a morning rush from 7:00 (saturation
+#     began between 7:00 and 8:00, La Voix du Nord), shaped as in
+#     lockdown-2021-04-06.hcl (assumptions there).
 # Each offer's provider gets its own fire, drawn independently, so that
 # every offer loses its primary exactly once per trial.
 #
-# Prices are illustrative monthly figures for ~800,000 accounts; replace
-# them with the bids you received.
+# The offers, their sizes and prices are illustrative, not any provider's:
+# replace them with the bids you received. Values an offer does not set take
+# firedrill's defaults (README), themselves assumptions: detection 5 min,
+# operator 1 h, provisioning 30 min, restore at 200 MB/s (between the
+# record's 30 MB/s pg_restore and 300-500 MiB/s pg_basebackup).
 #
 # Run it:  firedrill compare experiments/procurement.hcl --trials 1000
 # Or only two offers:
@@ -18,15 +26,16 @@
 
 experiment "procurement-grand-est" {
   description = "Which offer keeps Grand Est's ENT up and its grades safe through a fire and a lockdown morning?"
-  start       = "2021-03-08T00:00:00+01:00" # a Monday
+  start       = "2021-03-08T00:00:00+01:00" # a Monday: one school week
   duration    = "168h"
   seed        = 8
 }
 
+# Assumptions: advertised availability, illustrative.
 provider "ovhcloud" {
   availability_sla = 99.95
 }
-provider "outscale" {
+provider "another-provider" {
   availability_sla = 99.99
 }
 
@@ -46,16 +55,21 @@ datacenter "gra1" {
   provider = provider.ovhcloud
   site     = "gravelines"
 }
-datacenter "eu-west-2a" {
-  provider = provider.outscale
-  site     = "paris-saclay"
+datacenter "other-a" {
+  provider = provider.another-provider
+  site     = "other-site-a"
 }
-datacenter "eu-west-2b" {
-  provider = provider.outscale
-  site     = "paris-pantin"
+datacenter "other-b" {
+  provider = provider.another-provider
+  site     = "other-site-b"
 }
 
-# A: the cheapest: one datacenter, nightly backups in the building next door.
+# Capacity in the comments below is in units of P, the region's ordinary
+# peak: 413,000 x 0.15 = 61,950 users, 4,130 req/s at 4 requests a minute;
+# the lockdown morning brings 3 P at 10:00.
+
+# A: the cheapest: one datacenter, nightly backups in the building next door
+# on the same site; 22 servers (8,800 req/s, 2.1 P), no admission control.
 hosting "offer-a-single-dc" {
   primary      = datacenter.sbg2
   app_replicas = 22
@@ -67,7 +81,8 @@ hosting "offer-a-single-dc" {
   }
 }
 
-# B: nightly backups to another site, restored by hand.
+# B: nightly backups to another site, restored by hand; admission control at
+# what the servers carry (132,000 users, 2.1 P).
 hosting "offer-b-offsite-backups" {
   primary      = datacenter.sbg2
   app_replicas = 22
@@ -97,7 +112,8 @@ hosting "offer-c-async-standby" {
   }
 }
 
-# D: synchronous replication and automatic failover, with spare capacity.
+# D: synchronous replication and automatic failover, with spare capacity
+# (70 servers, 6.8 P).
 hosting "offer-d-sync-standby" {
   primary      = datacenter.sbg2
   standby      = datacenter.rbx1
@@ -113,10 +129,11 @@ hosting "offer-d-sync-standby" {
   }
 }
 
-# E: another provider, two sites, async with automatic failover.
-hosting "offer-e-outscale" {
-  primary      = datacenter.eu-west-2a
-  standby      = datacenter.eu-west-2b
+# E: another provider, two sites, async with automatic failover (40 servers,
+# 3.9 P).
+hosting "offer-e-another-provider" {
+  primary      = datacenter.other-a
+  standby      = datacenter.other-b
   replication  = "async"
   failover     = "automatic"
   detection    = "2m"
@@ -125,31 +142,35 @@ hosting "offer-e-outscale" {
   monthly_cost = 6800
   backup {
     every = "12h"
-    to    = datacenter.eu-west-2b
+    to    = datacenter.other-b
   }
 }
 
+# An ordinary school week day. Assumptions, as in lockdown-2021-04-06.hcl:
+# 15 % of the accounts online at the 10:00 peak, 4 requests a minute, half a
+# write per online user per hour.
 workload "school-week" {
   peak_concurrency     = 0.15
   writes_per_user_hour = 0.5
   profile = {
     "00:00" = 0.02
-    "07:00" = 0.1
+    "06:30" = 0.05
     "08:00" = 0.7
     "10:00" = 1.0
     "12:00" = 0.6
     "14:00" = 0.8
     "18:00" = 0.6
-    "21:00" = 0.3
-    "23:00" = 0.05
+    "20:00" = 0.5
+    "22:00" = 0.1
   }
 }
 
 region "grand-est" {
-  users     = 800000
-  data_size = "1.5TB"
+  users     = 413000  # Mon bureau numerique: 413,000 pupils in 841 schools (kosmos-education.com)
+  data_size = "413GB" # assumption: about 1 MB of database per account; no ENT published its size
   hosting   = hosting.offer-b-offsite-backups
   workload  = workload.school-week
+  # Assumption: the contract the tender sets; no ENT contract is public.
   objectives {
     rto          = "4h"
     rpo          = "1h"
@@ -157,21 +178,35 @@ region "grand-est" {
   }
 }
 
+# The fire, at a random moment of the week. Simplification: the site's power
+# goes with the fire (on 10 March it was cut 2 h 41 min later, at 03:28),
+# for 9 days, the sooner of SBG3's and SBG4's returns: past the week.
 fault "datacenter_fire" "ovhcloud-primary" {
   at          = ["0h", "160h"]
   datacenter  = datacenter.sbg2
-  site_outage = "48h"
+  site_outage = "9d"
 }
 
-fault "datacenter_fire" "outscale-primary" {
+fault "datacenter_fire" "another-provider-primary" {
   at         = ["0h", "160h"]
-  datacenter = datacenter.eu-west-2a
+  datacenter = datacenter.other-a
 }
 
-fault "connection_surge" "monday-morning" {
-  at         = "9h"
+# Tuesday, as 6 April 2021 was: pupils at home all day from 7:00 (x2), and
+# the morning rush until 12:30 (x1.5); both assumptions, as in
+# lockdown-2021-04-06.hcl.
+fault "connection_surge" "lockdown-day" {
+  at         = "31h" # Tuesday 07:00
   regions    = [region.grand-est]
-  multiplier = 3
-  ramp       = "2m"
-  hold       = "2h"
+  multiplier = 2
+  ramp       = "1h"
+  hold       = "9h"
+}
+
+fault "connection_surge" "morning-rush" {
+  at         = "31h"
+  regions    = [region.grand-est]
+  multiplier = 1.5
+  ramp       = "1h"
+  hold       = "3h30m"
 }
