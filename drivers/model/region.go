@@ -200,20 +200,25 @@ func (s *sim) run() engine.RegionObservation {
 	return s.obs
 }
 
-// dcs are the datacenters where the region has something now.
+// dcs are the datacenters where the region has something now: its primary
+// and standby as they are (after a failover the old primary's datacenter no
+// longer matters), its backups, and where a restore is going.
 func (s *sim) dcs() []string {
-	if s.dcBuf == nil {
-		s.dcBuf = rules.Datacenters(s.h)
-	}
-	out := s.dcBuf[:len(rules.Datacenters(s.h))]
-	for _, dc := range []string{s.primary, s.standby} {
+	out := s.dcBuf[:0]
+	add := func(dc string) {
 		if dc != "" && !slices.Contains(out, dc) {
 			out = append(out, dc)
 		}
 	}
-	if s.rec != nil && s.rec.target != "" && !slices.Contains(out, s.rec.target) {
-		out = append(out, s.rec.target)
+	add(s.primary)
+	add(s.standby)
+	for _, b := range s.h.Backups {
+		add(b.To.Name)
 	}
+	if s.rec != nil {
+		add(s.rec.target)
+	}
+	s.dcBuf = out
 	return out
 }
 
