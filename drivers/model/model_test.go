@@ -34,10 +34,21 @@ func TestDeterminism(t *testing.T) {
 	}
 }
 
-// BenchmarkOVHFire runs the 13-region fire; go test -bench OVHFire
-// -benchtime 10000x reports the time for 10000 trials.
+// BenchmarkOVHFire runs the fire experiment on every core; go test -bench
+// OVHFire -benchtime 10000x reports the time for 10000 trials. The issue's
+// target is 10,000 trials in at most 1 s on 2 cores. BenchmarkWhatIfFire
+// runs the same fire against ten hostings.
 func BenchmarkOVHFire(b *testing.B) {
 	e := load(b, "../../experiments/ovh-sbg-fire-2021.hcl", nil)
+	b.ResetTimer()
+	_, err := engine.Run(context.Background(), e, New(), engine.Options{Trials: b.N, Workers: runtime.GOMAXPROCS(0)})
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
+func BenchmarkWhatIfFire(b *testing.B) {
+	e := load(b, "../../experiments/what-if-sbg-fire.hcl", nil)
 	b.ResetTimer()
 	_, err := engine.Run(context.Background(), e, New(), engine.Options{Trials: b.N, Workers: runtime.GOMAXPROCS(0)})
 	if err != nil {
