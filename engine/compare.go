@@ -19,10 +19,19 @@ type Comparison struct {
 // Row is one region on one hosting offer.
 type Row struct {
 	RegionResult
-	// Rank orders the offers for a region: objectives met first, then
-	// shorter downtime, smaller data loss, lower cost.
+	// Rank orders the offers for a region, 1 the best; see RankRule.
 	Rank int
 }
+
+// RankRule says how Rank is computed, for reports and the README. Cost
+// only breaks ties: an offer that meets more objectives, or keeps its data,
+// or recovers sooner, ranks above a cheaper one. CheapestPassing answers
+// the buyer's other question, the cheapest offer that meets every
+// objective.
+const RankRule = "Within each region, offers are ranked by: fewer objectives missed; " +
+	"then data kept (not all lost); then recovered within the horizon; then shorter downtime; " +
+	"then shorter data-loss window; then fewer lost writes; then lower monthly cost, " +
+	"which only breaks ties. With --trials, the figures compared are the p95."
 
 // Compare runs the experiment once per hosting, with every region moved to
 // that hosting. An empty hostings list means every hosting block.
@@ -52,6 +61,51 @@ func Compare(ctx context.Context, exp *experiments.Experiment, drv Driver, hosti
 	}
 	rank(c.Rows)
 	return c, nil
+}
+
+// Pass reports whether every region has an offer that meets all of its
+// objectives, i.e. its rank-1 offer passes. compare exits 1 otherwise.
+func (c *Comparison) Pass() bool {
+	for _, r := range c.Rows {
+		if r.Rank == 1 && !r.Pass {
+			return false
+		}
+	}
+	return true
+}
+
+// CheapestPassing is the cheapest offer that meets every objective of
+// every region compared, and false when no offer does. Offers of equal
+// cost go in the order compared.
+func (c *Comparison) CheapestPassing() (hosting string, monthlyCost float64, ok bool) {
+	passes := map[string]bool{}
+	cost := map[string]float64{}
+	for _, r := range c.Rows {
+		if _, seen := passes[r.Hosting]; !seen {
+			passes[r.Hosting] = true
+		}
+		passes[r.Hosting] = passes[r.Hosting] && r.Pass
+		cost[r.Hosting] = r.MonthlyCost
+	}
+	for _, h := range c.Hostings {
+		if p, seen := passes[h]; seen && p && (!ok || cost[h] < monthlyCost) {
+			hosting, monthlyCost, ok = h, cost[h], true
+		}
+	}
+	return hosting, monthlyCost, ok
+}
+
+// CheapestPassingFor is, for one region, the cheapest offer that meets all
+// of its objectives, and false when none does.
+func (c *Comparison) CheapestPassingFor(region string) (Row, bool) {
+	var best Row
+	ok := false
+	for _, r := range c.Rows {
+		if r.Region == region && r.Pass && (!ok || r.MonthlyCost < best.MonthlyCost) {
+			best, ok = r, true
+		}
+	}
+	return best, ok
 }
 
 func rank(rows []Row) {

@@ -1,8 +1,8 @@
 package experiments
 
 import (
+	"context"
 	"fmt"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -53,16 +53,58 @@ var rootSchema = &hcl.BodySchema{
 // defaults (--var name=value). On error the diagnostics name file, line and
 // column; WriteDiagnostics prints them with a source snippet.
 func Load(path string, vars map[string]string) (*Experiment, hcl.Diagnostics) {
-	src, err := os.ReadFile(path)
-	if err != nil {
-		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot read experiment file", Detail: err.Error()}}
+	return LoadContext(context.Background(), path, vars)
+}
+
+// LoadContext is Load that gives up when ctx is done. A file over
+// MaxFileSize is refused before it is read whole.
+func LoadContext(ctx context.Context, path string, vars map[string]string) (*Experiment, hcl.Diagnostics) {
+	src, diags := ReadSource(path)
+	if diags.HasErrors() {
+		return nil, diags
 	}
-	return Parse(src, path, vars)
+	return ParseContext(ctx, src, path, vars)
 }
 
 // Parse validates an experiment from source. filename is used in
 // diagnostics and reports.
 func Parse(src []byte, filename string, vars map[string]string) (*Experiment, hcl.Diagnostics) {
+	return ParseContext(context.Background(), src, filename, vars)
+}
+
+// ParseContext is Parse that gives up when ctx is done, with an
+// "Interrupted" error: the HCL parser cannot be stopped, so it runs on its
+// own goroutine, and the decoder checks ctx between blocks.
+func ParseContext(ctx context.Context, src []byte, filename string, vars map[string]string) (*Experiment, hcl.Diagnostics) {
+	if d := checkSource(src, filename); d != nil {
+		return nil, hcl.Diagnostics{d}
+	}
+	type result struct {
+		e     *Experiment
+		diags hcl.Diagnostics
+	}
+	done := make(chan result, 1)
+	go func() {
+		e, diags := parse(ctx, src, filename, vars)
+		done <- result{e, diags}
+	}()
+	select {
+	case r := <-done:
+		if ctx.Err() != nil {
+			return nil, interrupted(filename, ctx.Err())
+		}
+		return r.e, r.diags
+	case <-ctx.Done():
+		return nil, interrupted(filename, ctx.Err())
+	}
+}
+
+func interrupted(filename string, err error) hcl.Diagnostics {
+	return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Interrupted",
+		Detail: fmt.Sprintf("Decoding was stopped: %v.", err), Subject: fileRange(filename).Ptr()}}
+}
+
+func parse(ctx context.Context, src []byte, filename string, vars map[string]string) (*Experiment, hcl.Diagnostics) {
 	f, diags := hclparse.NewParser().ParseHCL(src, filename)
 	if diags.HasErrors() {
 		return nil, diags
@@ -72,7 +114,7 @@ func Parse(src []byte, filename string, vars map[string]string) (*Experiment, hc
 	if d.HasErrors() {
 		return nil, diags
 	}
-	dec := &decoder{file: filename, blocks: map[string][]*hcl.Block{}}
+	dec := &decoder{ctx: ctx, file: filename, blocks: map[string][]*hcl.Block{}}
 	for _, b := range content.Blocks {
 		dec.blocks[b.Type] = append(dec.blocks[b.Type], b)
 	}
@@ -85,6 +127,7 @@ func Parse(src []byte, filename string, vars map[string]string) (*Experiment, hc
 }
 
 type decoder struct {
+	ctx    context.Context
 	file   string
 	blocks map[string][]*hcl.Block
 	scope  *faults.Scope
@@ -176,7 +219,10 @@ func (d *decoder) decode(vars map[string]string) (*Experiment, hcl.Diagnostics) 
 		workloads[w.Name] = w
 		e.Workloads = append(e.Workloads, w)
 	}
-	for _, b := range d.blocks["region"] {
+	for i, b := range d.blocks["region"] {
+		if i%256 == 0 && d.ctx != nil && d.ctx.Err() != nil {
+			return nil, d.diags
+		}
 		e.Regions = append(e.Regions, d.region(b, hostings, workloads))
 		d.scope.Regions = append(d.scope.Regions, b.Labels[0])
 	}
@@ -227,11 +273,14 @@ func (d *decoder) variables(overrides map[string]string) cty.Value {
 			}
 		}
 		raw, overridden := overrides[name]
+		// A --var of the wrong type is reported once, here; its uses then
+		// see the default, so they do not repeat the error at every site.
 		switch {
 		case overridden && def != cty.NilVal && def.Type() == cty.Number:
 			n, err := strconv.ParseFloat(raw, 64)
 			if err != nil {
 				d.errorf(b.DefRange, "Invalid value for variable", "--var %s=%q: this variable is a number.", name, raw)
+				vals[name] = def
 				continue
 			}
 			vals[name] = cty.NumberFloatVal(n)
@@ -239,9 +288,13 @@ func (d *decoder) variables(overrides map[string]string) cty.Value {
 			bv, err := strconv.ParseBool(raw)
 			if err != nil {
 				d.errorf(b.DefRange, "Invalid value for variable", "--var %s=%q: this variable is true or false.", name, raw)
+				vals[name] = def
 				continue
 			}
 			vals[name] = cty.BoolVal(bv)
+		case overridden && def != cty.NilVal && def.Type() == cty.String && !sameUnit(def.AsString(), raw):
+			d.errorf(b.DefRange, "Invalid value for variable", "--var %s=%q: this variable is a %s, like its default %q.", name, raw, unitOf(def.AsString()), def.AsString())
+			vals[name] = def
 		case overridden:
 			vals[name] = cty.StringVal(raw)
 		case def != cty.NilVal:

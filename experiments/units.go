@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/firedrill/firedrill/faults"
 )
 
 var sizeUnits = []struct {
@@ -52,4 +54,34 @@ func parseClock(s string) (time.Duration, error) {
 		return 0, fmt.Errorf(`invalid time of day %q: use "HH:MM", like "08:30"`, s)
 	}
 	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, nil
+}
+
+// unitOf names what a string default holds, when it is a quantity that
+// attributes parse (a duration, a size, a rate or a time of day), so that
+// a --var overriding it can be checked once, at the variable, rather than
+// at every attribute that uses it. "" for free text.
+func unitOf(s string) string {
+	if s == "" {
+		return ""
+	}
+	if _, err := faults.ParseDuration(s); err == nil {
+		return "duration"
+	}
+	if _, err := parseRate(s); err == nil {
+		return "rate"
+	}
+	if _, err := parseSize(s); err == nil {
+		return "size"
+	}
+	if _, err := parseClock(s); err == nil {
+		return "time of day"
+	}
+	return ""
+}
+
+// sameUnit says whether v is the same kind of quantity as the default def
+// (any string when def is free text).
+func sameUnit(def, v string) bool {
+	u := unitOf(def)
+	return u == "" || unitOf(v) == u
 }

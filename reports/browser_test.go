@@ -4,12 +4,15 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
+	"fmt"
 	"image/png"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -144,11 +147,11 @@ func TestBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a browser; skipped with -short")
 	}
-	fire, err := engine.Run(context.Background(), loadExperiment(t, "../experiments/ovh-sbg-fire-2021.hcl"), model.New(), engine.Options{})
+	fire, err := engine.Run(context.Background(), loadExperiment(t, "testdata/experiments/fire.hcl"), model.New(), engine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmp, err := engine.Compare(context.Background(), loadExperiment(t, "../experiments/procurement.hcl"), model.New(), nil, engine.Options{})
+	cmp, err := engine.Compare(context.Background(), loadExperiment(t, "testdata/experiments/procurement.hcl"), model.New(), nil, engine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,4 +212,108 @@ func mustBlankPNG(t *testing.T) string {
 	t.Helper()
 	check := openInBrowser(t, `<!doctype html><html><body></body></html>`, 300, 200)
 	return string(check.png)
+}
+
+// layoutScript measures, in the browser, what the eye would catch: a word
+// broken across two lines, SVG text outside its drawing, and a histogram
+// label over a bar. It logs one line the test reads back.
+const layoutScript = `<script>
+(function () {
+  var out = [];
+  var walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  var n;
+  while ((n = walker.nextNode())) {
+    var p = n.parentElement;
+    if (!p || p.closest('svg') || p.closest('script')) continue;
+    var re = /\S+/g, m;
+    while ((m = re.exec(n.textContent))) {
+      var r = document.createRange();
+      r.setStart(n, m.index);
+      r.setEnd(n, m.index + m[0].length);
+      var tops = {};
+      Array.prototype.forEach.call(r.getClientRects(), function (x) { if (x.width > 0) tops[Math.round(x.top)] = true; });
+      if (Object.keys(tops).length > 1) out.push('wrapped: ' + m[0] + ' (in ' + p.tagName.toLowerCase() + (p.className ? '.' + p.className : '') + ')');
+    }
+  }
+  document.querySelectorAll('svg').forEach(function (svg) {
+    var vb = svg.viewBox.baseVal;
+    svg.querySelectorAll('text:not([transform])').forEach(function (t) {
+      var b = t.getBBox();
+      if (b.x < vb.x - 1 || b.x + b.width > vb.x + vb.width + 1) out.push('clipped: ' + t.textContent);
+    });
+  });
+  document.querySelectorAll('svg.histogram').forEach(function (svg) {
+    var bars = Array.prototype.map.call(svg.querySelectorAll('rect.bin'), function (r) { return r.getBBox(); });
+    svg.querySelectorAll('text').forEach(function (t) {
+      var b = t.getBBox();
+      bars.forEach(function (r) {
+        if (r.height > 0 && b.x < r.x + r.width && r.x < b.x + b.width && b.y < r.y + r.height && r.y < b.y + b.height) out.push('on a bar: ' + t.textContent);
+      });
+    });
+  });
+  console.log('FD-LAYOUT ' + JSON.stringify(out));
+})();
+</script>`
+
+// TestBrowserLayout opens the reports with a measuring script (the
+// Content-Security-Policy that forbids scripts is lifted for the test
+// only) at a laptop's width and a narrow one: no word may break mid-word,
+// no chart label be clipped, no histogram label sit on a bar.
+func TestBrowserLayout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser; skipped with -short")
+	}
+	fire, err := engine.Run(context.Background(), loadExperiment(t, "testdata/experiments/fire.hcl"), model.New(), engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	proc := loadExperiment(t, "testdata/experiments/procurement.hcl")
+	cmp, err := engine.Compare(context.Background(), proc, model.New(), nil, engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	trials, err := engine.Run(context.Background(), proc, model.New(), engine.Options{Trials: 200, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cmpPage bytes.Buffer
+	if err := (htmlWriter{}).WriteComparison(&cmpPage, cmp); err != nil {
+		t.Fatal(err)
+	}
+	csp := regexp.MustCompile(`<meta http-equiv="Content-Security-Policy"[^>]*>`)
+	for _, c := range []struct{ name, page string }{
+		{"fire", string(writeHTML(t, fire))},
+		{"compare", cmpPage.String()},
+		{"trials", string(writeHTML(t, trials))},
+	} {
+		for _, width := range []int{1280, 820} {
+			t.Run(fmt.Sprintf("%s-%d", c.name, width), func(t *testing.T) {
+				page := strings.Replace(csp.ReplaceAllString(c.page, ""), "</body>", layoutScript+"</body>", 1)
+				check := openInBrowser(t, page, width, 2400)
+				var found []string
+				seen := false
+				for _, l := range check.console {
+					i := strings.Index(l, "FD-LAYOUT ")
+					if i < 0 {
+						continue
+					}
+					seen = true
+					raw := l[i+len("FD-LAYOUT "):]
+					if j := strings.LastIndex(raw, `]"`); j >= 0 {
+						raw = raw[:j+1]
+					}
+					raw = strings.ReplaceAll(raw, `\"`, `"`)
+					if err := json.Unmarshal([]byte(raw), &found); err != nil {
+						t.Fatalf("%v: %s", err, l)
+					}
+				}
+				if !seen {
+					t.Fatalf("the measuring script did not report; console:\n%s", strings.Join(check.console, "\n"))
+				}
+				for _, f := range found {
+					t.Error(f)
+				}
+			})
+		}
+	}
 }

@@ -69,38 +69,50 @@ func trimNum(f float64) string {
 	return strings.TrimSuffix(s, ".")
 }
 
-// downtimeText is the downtime, or its spread over trials.
+// downtimeText is the downtime, or its spread over trials. A region that
+// never came back says so, in words that do not break mid-word.
 func downtimeText(rr *engine.RegionResult) string {
-	if rr.Trials != nil {
-		q := rr.Trials.Downtime
-		return fmtSecs(q.P50) + " / " + fmtSecs(q.P95) + " / " + fmtSecs(q.Max)
+	if d := rr.Trials; d != nil {
+		if d.N > 0 && d.Unrecovered == d.N {
+			return "not recovered in any trial"
+		}
+		q := d.Downtime
+		s := fmtSecs(q.P50) + " / " + fmtSecs(q.P95) + " / " + fmtSecs(q.Max)
+		if d.Unrecovered > 0 {
+			s += "; not recovered in " + percentText(float64(d.Unrecovered)/float64(d.N)) + " of trials"
+		}
+		return s
 	}
 	if !rr.Recovered {
-		return fmtDur(rr.Downtime) + "+ (not recovered)"
+		return "not recovered (down " + fmtDur(rr.Downtime) + "+)"
 	}
 	return fmtDur(rr.Downtime)
 }
 
-// lossText is the data-loss window, or its spread over trials.
+// lossText is the data-loss window, or its spread over trials; a region
+// that lost everything is labelled so, not with a duration.
 func lossText(rr *engine.RegionResult) string {
-	if rr.AllDataLost && rr.Trials == nil {
-		return "all data"
-	}
-	if rr.Trials != nil {
-		q := rr.Trials.DataLoss
+	if d := rr.Trials; d != nil {
+		if d.N > 0 && d.AllDataLost == d.N {
+			return "all data lost in every trial"
+		}
+		q := d.DataLoss
 		s := fmtSecs(q.P50) + " / " + fmtSecs(q.P95) + " / " + fmtSecs(q.Max)
-		if rr.AllDataLost {
-			s += " (all data lost in some trials)"
+		if d.AllDataLost > 0 {
+			s += "; all data lost in " + percentText(float64(d.AllDataLost)/float64(d.N)) + " of trials"
 		}
 		return s
+	}
+	if rr.AllDataLost {
+		return "all data lost"
 	}
 	return fmtDur(rr.DataLoss)
 }
 
-// writesText is the number of lost writes, "all data" when nothing survived.
+// writesText is the number of lost writes, "all" when nothing survived.
 func writesText(rr *engine.RegionResult) string {
 	if rr.AllDataLost {
-		return "all data"
+		return "all"
 	}
 	return fmt.Sprint(rr.LostWrites)
 }
@@ -151,4 +163,138 @@ func sortedRows(c *engine.Comparison) []engine.Row {
 		return rows[i].Rank < rows[j].Rank
 	})
 	return rows
+}
+
+// sortedFaults orders faults by their time in the first trial, then by ID,
+// so that a report reads as a chronology whatever the file's order.
+func sortedFaults(fs []engine.Scheduled) []engine.Scheduled {
+	out := append([]engine.Scheduled(nil), fs...)
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].At != out[j].At {
+			return out[i].At < out[j].At
+		}
+		return faultID(out[i]) < faultID(out[j])
+	})
+	return out
+}
+
+// faultWhen is when a fault starts: its drawn range with several trials
+// (trial 1's draw in brackets), else its time.
+func faultWhen(f engine.Scheduled, trials int) string {
+	if f.Fault != nil && trials > 1 {
+		if lo, hi := f.Fault.Window(); hi > lo {
+			return fmt.Sprintf("+%s to +%s, drawn per trial (trial 1: +%s)", fmtDur(lo), fmtDur(hi), fmtDur(f.At))
+		}
+	}
+	return "+" + fmtDur(f.At)
+}
+
+// faultsHeading introduces the list of faults.
+func faultsHeading(trials int) string {
+	if trials > 1 {
+		return fmt.Sprintf("Faults (a fault given a range starts at a time drawn per trial; %d trials)", trials)
+	}
+	return "Faults"
+}
+
+// recoveryWord says how a region came back, in words.
+func recoveryWord(r engine.Recovery) string {
+	switch r {
+	case engine.RecoveryNone, "":
+		return "not needed"
+	case engine.RecoveryFailover:
+		return "failover to the standby"
+	case engine.RecoveryRestore:
+		return "restore from a backup"
+	case engine.RecoveryPowerBack:
+		return "power came back"
+	case engine.RecoveryRestart:
+		return "process restarted"
+	case engine.RecoveryLoadSubsided:
+		return "load subsided"
+	case engine.RecoveryNetwork:
+		return "network healed"
+	case engine.RecoveryUnrecoverable:
+		return "unrecoverable"
+	case engine.RecoveryPending:
+		return "still down at the end"
+	}
+	return strings.ReplaceAll(string(r), "_", " ")
+}
+
+// eventWord is an event kind in words: "failover_done" reads "failover done".
+func eventWord(k engine.EventKind) string { return strings.ReplaceAll(string(k), "_", " ") }
+
+// stateWord says what an incident's state means for users.
+func stateWord(s engine.State) string {
+	if s == engine.StateDegraded {
+		return "degraded: access temporarily restricted, the admitted are served"
+	}
+	return "down"
+}
+
+// percentText is a share 0..1 as a percentage with up to two decimals.
+func percentText(f float64) string {
+	return trimTwo(100*f) + "%"
+}
+
+func trimTwo(f float64) string {
+	s := strings.TrimRight(fmt.Sprintf("%.2f", f), "0")
+	return strings.TrimSuffix(s, ".")
+}
+
+// shareText is k of n trials, e.g. "12/200 (6%)".
+func shareText(k, n int) string {
+	if n <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%d/%d (%s%%)", k, n, trimTwo(100*float64(k)/float64(n)))
+}
+
+// availText is the availability, with trials its p95 (the worst 5%).
+func availText(rr *engine.RegionResult) string { return fmt.Sprintf("%.3f%%", rr.Availability) }
+
+// servedText is the share of requests served.
+func servedText(rr *engine.RegionResult) string { return percentText(rr.ServedRatio) }
+
+// columnLabels are the figure columns' names: with trials they say which
+// percentile they show.
+type columnLabels struct{ Down, Loss, Lost, Avail, Served string }
+
+func labels(trials int) columnLabels {
+	if trials > 1 {
+		return columnLabels{"Downtime p50/p95/max", "Data loss p50/p95/max", "Lost writes p95", "Availability p95", "Served p95"}
+	}
+	return columnLabels{"Downtime", "Data loss", "Lost writes", "Availability", "Served"}
+}
+
+// slaInfo is a provider's advertised availability against what the
+// hosting achieved in the experiment.
+type slaInfo struct {
+	Provider   string
+	Advertised float64 // percent
+	Achieved   float64 // percent; the p95 with trials
+	Below      bool    // the experiment achieved less than advertised
+}
+
+// slaOf finds the SLA of the provider of a region's primary datacenter,
+// when it declares one.
+func slaOf(r *engine.Result, rr *engine.RegionResult) (slaInfo, bool) {
+	if r.Setup == nil {
+		return slaInfo{}, false
+	}
+	h := r.Setup.Hosting(rr.Hosting)
+	if h == nil || h.Primary == nil || h.Primary.Provider == nil || h.Primary.Provider.AvailabilitySLA <= 0 {
+		return slaInfo{}, false
+	}
+	p := h.Primary.Provider
+	return slaInfo{Provider: p.Name, Advertised: p.AvailabilitySLA, Achieved: rr.Availability, Below: rr.Availability < p.AvailabilitySLA}, true
+}
+
+// cheapestLine singles out the cheapest offer that meets every objective.
+func cheapestLine(c *engine.Comparison) string {
+	if h, cost, ok := c.CheapestPassing(); ok {
+		return fmt.Sprintf("Cheapest offer that meets every objective of every region: %s (%s a month).", h, trimNum(cost))
+	}
+	return "No offer meets every objective of every region."
 }

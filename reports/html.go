@@ -8,9 +8,11 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/firedrill/firedrill/engine"
+	"github.com/firedrill/firedrill/experiments"
 	"github.com/firedrill/firedrill/faults"
 )
 
@@ -26,21 +28,36 @@ var htmlSource string
 
 var htmlTemplate = template.Must(template.New("report").Parse(htmlSource))
 
+// htmlPage is one self-contained page: one document per experiment run
+// (several with several files), or one comparison.
 type htmlPage struct {
-	Title, Description, File, Driver string
-	Seed                             int64
-	Trials                           int
-	Start, Horizon                   string
-	Pass                             bool
-	Summary                          string
-	Legend                           string
-	Badges                           []htmlSummaryRow
-	Faults                           []htmlFault
-	Regions                          []htmlRegion
-	Loss                             template.HTML
-	Topology                         []htmlProvider
-	Compare                          *htmlCompare
-	Notes                            []string
+	Title string
+	Pass  bool
+	Docs  []htmlDoc
+}
+
+// htmlDoc is one experiment's report. ID prefixes its anchors when a page
+// holds several.
+type htmlDoc struct {
+	ID, Title, Description, File string
+	Driver                       string
+	Seed                         int64
+	Trials                       int
+	Start, Horizon               string
+	Pass                         bool
+	Summary                      string
+	Legend                       string
+	Labels                       columnLabels
+	Badges                       []htmlSummaryRow
+	Faults                       []htmlFault
+	FaultsHeading                string
+	Regions                      []htmlRegion
+	Loss                         template.HTML
+	Topology                     []htmlProvider
+	Offers                       []htmlOffer
+	SLA                          []htmlSLA
+	Compare                      *htmlCompare
+	Notes                        []string
 }
 
 // htmlBadge is one objective of one region, checked.
@@ -62,6 +79,8 @@ type htmlFault struct{ ID, At, When string }
 type htmlRegion struct {
 	Name, Hosting, Verdict, Recovery  string
 	Downtime, Loss, Lost, Avail, Hits string
+	Served, Baseline                  string
+	Passed, AllLost, Unrecovered      string // with trials
 	Pass                              bool
 	Timeline                          template.HTML
 	Events                            []htmlEvent
@@ -92,21 +111,59 @@ type htmlDC struct {
 
 type htmlTag struct{ Role, Region string }
 
+// htmlOffer is one hosting offer's topology in a comparison.
+type htmlOffer struct {
+	Name, Summary string
+	Providers     []htmlProvider
+}
+
+// htmlSLA is a provider's advertised availability against what a hosting
+// achieved.
+type htmlSLA struct {
+	Provider, SLA, Region, Hosting, Achieved string
+	Below                                    bool
+}
+
 type htmlCompare struct {
-	Head    []string
-	Rows    [][]htmlCell
-	Scatter template.HTML
+	Head     []string
+	Rows     [][]htmlCell
+	Scatter  template.HTML
+	Cheapest string
+	RankRule string
 }
 
 type htmlCell struct {
-	Text  string
-	Style template.CSS
+	Text    string
+	Style   template.CSS
+	Verdict string // pass, fail, or "" when no objective judges the column
+	Title   string
 }
 
 func (htmlWriter) WriteRun(w io.Writer, r *engine.Result) error {
-	if r == nil {
-		return fmt.Errorf("html report: no result")
+	return htmlWriter{}.WriteRuns(w, []*engine.Result{r})
+}
+
+// WriteRuns writes one page with a section per experiment.
+func (htmlWriter) WriteRuns(w io.Writer, rs []*engine.Result) error {
+	p := htmlPage{Pass: true}
+	var titles []string
+	for i, r := range rs {
+		if r == nil {
+			return fmt.Errorf("html report: no result")
+		}
+		d := htmlDocOf(r)
+		if len(rs) > 1 {
+			d.ID = fmt.Sprintf("x%d-", i+1)
+		}
+		p.Docs = append(p.Docs, d)
+		p.Pass = p.Pass && d.Pass
+		titles = append(titles, r.Experiment)
 	}
+	p.Title = strings.Join(titles, ", ")
+	return htmlRender(w, p)
+}
+
+func htmlDocOf(r *engine.Result) htmlDoc {
 	p := htmlHead(r)
 	p.Pass = r.Pass()
 	p.Summary = summaryLine(r.Regions, "regions")
@@ -129,7 +186,9 @@ func (htmlWriter) WriteRun(w io.Writer, r *engine.Result) error {
 		p.Regions = append(p.Regions, htmlRegionOf(r, rr))
 	}
 	p.Loss = svgLoss(r.Regions)
-	return htmlRender(w, p)
+	p.Topology = htmlTopology(r, nil)
+	p.SLA = htmlSLAOf(r, r.Regions)
+	return p
 }
 
 func (htmlWriter) WriteComparison(w io.Writer, c *engine.Comparison) error {
@@ -144,14 +203,13 @@ func (htmlWriter) WriteComparison(w io.Writer, c *engine.Comparison) error {
 		regions[row.Region] = true
 		results = append(results, row.RegionResult)
 	}
-	p.Pass = true
-	for _, row := range rows {
-		p.Pass = p.Pass && row.Pass
-	}
+	p.Pass = c.Pass()
 	p.Summary = summaryLine(results, "offers")
 	p.Legend = legendLine(&c.Result, results)
-	p.Compare = htmlCompareOf(rows, len(regions) > 1)
-	return htmlRender(w, p)
+	p.Compare = htmlCompareOf(c, rows, len(regions) > 1)
+	p.Offers = htmlOffers(c)
+	p.SLA = htmlSLAOf(&c.Result, results)
+	return htmlRender(w, htmlPage{Title: c.Experiment, Pass: p.Pass, Docs: []htmlDoc{p}})
 }
 
 func htmlRender(w io.Writer, p htmlPage) error {
@@ -166,28 +224,30 @@ func htmlRender(w io.Writer, p htmlPage) error {
 	return nil
 }
 
-func htmlHead(r *engine.Result) htmlPage {
-	p := htmlPage{
+func htmlHead(r *engine.Result) htmlDoc {
+	p := htmlDoc{
 		Title: r.Experiment, Description: r.Description, File: r.File, Driver: r.Driver,
 		Seed: r.Seed, Trials: max(r.Trials, 1), Start: r.Start.Format("Mon 2 Jan 2006 15:04 MST"), Horizon: fmtDur(r.Horizon),
-		Notes: r.Notes,
+		Notes: r.Notes, Labels: labels(r.Trials), FaultsHeading: faultsHeading(r.Trials),
 	}
-	for _, f := range r.Faults {
-		p.Faults = append(p.Faults, htmlFault{ID: faults.ID(f.Fault), At: "+" + fmtDur(f.At), When: r.Start.Add(f.At).Format("Mon 2 Jan 15:04")})
+	for _, f := range sortedFaults(r.Faults) {
+		p.Faults = append(p.Faults, htmlFault{ID: faultID(f), At: faultWhen(f, r.Trials), When: r.Start.Add(f.At).Format("Mon 2 Jan 15:04")})
 	}
-	p.Topology = htmlTopology(r)
 	return p
 }
 
 func htmlRegionOf(r *engine.Result, rr *engine.RegionResult) htmlRegion {
 	hr := htmlRegion{
-		Name: rr.Region, Hosting: rr.Hosting, Verdict: verdictWord(rr), Pass: rr.Pass, Recovery: string(rr.Recovery),
+		Name: rr.Region, Hosting: rr.Hosting, Verdict: verdictWord(rr), Pass: rr.Pass, Recovery: recoveryWord(rr.Recovery),
 		Downtime: downtimeText(rr), Loss: lossText(rr), Lost: writesText(rr),
-		Avail: fmt.Sprintf("%.3f%%", rr.Availability), Hits: hitText(rr),
+		Avail: availText(rr), Served: servedText(rr), Hits: hitText(rr),
 		Timeline: svgTimeline(r.Start, r.Horizon, rr), Phases: rr.Phases,
 	}
+	if b := rr.Baseline; b != nil {
+		hr.Baseline = fmt.Sprintf("%.3f%%", b.Availability)
+	}
 	for _, e := range rr.Timeline {
-		ev := htmlEvent{At: "+" + fmtDur(e.At), When: r.Start.Add(e.At).Format("Mon 15:04:05"), Kind: string(e.Kind), Basis: string(e.Basis), Text: e.Text}
+		ev := htmlEvent{At: "+" + fmtDur(e.At), When: r.Start.Add(e.At).Format("Mon 15:04:05"), Kind: eventWord(e.Kind), Basis: string(e.Basis), Text: e.Text}
 		if e.Took > 0 {
 			ev.Took = fmtDur(e.Took)
 			if e.Took < time.Second {
@@ -197,6 +257,7 @@ func htmlRegionOf(r *engine.Result, rr *engine.RegionResult) htmlRegion {
 		hr.Events = append(hr.Events, ev)
 	}
 	if d := rr.Trials; d != nil && d.N > 1 {
+		hr.Passed, hr.AllLost, hr.Unrecovered = shareText(d.Passed, d.N), shareText(d.AllDataLost, d.N), shareText(d.Unrecovered, d.N)
 		hr.Histograms = []template.HTML{
 			svgHistogram(fmt.Sprintf("downtime over %d trials", d.N), d.Downtimes, d.Downtime.P50, d.Downtime.P95),
 			svgHistogram(fmt.Sprintf("data loss window over %d trials", d.N), d.DataLosses, d.DataLoss.P50, d.DataLoss.P95),
@@ -205,16 +266,74 @@ func htmlRegionOf(r *engine.Result, rr *engine.RegionResult) htmlRegion {
 	return hr
 }
 
+func htmlSLAOf(r *engine.Result, regions []engine.RegionResult) []htmlSLA {
+	var out []htmlSLA
+	for i := range regions {
+		if s, ok := slaOf(r, &regions[i]); ok {
+			out = append(out, htmlSLA{Provider: s.Provider, SLA: trimNum(s.Advertised) + "%", Region: regions[i].Region,
+				Hosting: regions[i].Hosting, Achieved: fmt.Sprintf("%.3f%%", s.Achieved), Below: s.Below})
+		}
+	}
+	return out
+}
+
+// htmlOffers draws each compared offer's own topology: where its primary,
+// standby and backups live, and what the faults did there.
+func htmlOffers(c *engine.Comparison) []htmlOffer {
+	e := c.Setup
+	if e == nil {
+		return nil
+	}
+	var out []htmlOffer
+	for _, name := range c.Hostings {
+		h := e.Hosting(name)
+		if h == nil {
+			continue
+		}
+		out = append(out, htmlOffer{Name: name, Summary: hostingSummary(h), Providers: htmlTopology(&c.Result, h)})
+	}
+	return out
+}
+
+// hostingSummary says in one line what an offer is made of.
+func hostingSummary(h *experiments.Hosting) string {
+	var parts []string
+	if h.Primary != nil {
+		parts = append(parts, "primary in "+h.Primary.Name)
+	}
+	if h.Standby != nil {
+		parts = append(parts, fmt.Sprintf("%s standby in %s, %s failover", h.Replication, h.Standby.Name, h.Failover))
+	}
+	for _, b := range h.Backups {
+		if b.To != nil {
+			parts = append(parts, fmt.Sprintf("backups every %s to %s", fmtDur(b.Every), b.To.Name))
+		}
+	}
+	if len(h.Backups) == 0 {
+		parts = append(parts, "no backup")
+	}
+	parts = append(parts, fmt.Sprintf("%d app servers", h.AppReplicas))
+	if h.MaxSessions > 0 {
+		parts = append(parts, fmt.Sprintf("admission control at %d sessions", h.MaxSessions))
+	}
+	parts = append(parts, fmt.Sprintf("%s a month", trimNum(h.MonthlyCost)))
+	return strings.Join(parts, "; ")
+}
+
 // htmlTopology lays out providers, sites and datacenters, with what each
 // region keeps where, and what the faults (as drawn) destroyed or powered
-// off.
-func htmlTopology(r *engine.Result) []htmlProvider {
+// off. With only set, it shows that hosting's datacenters alone, tagged by
+// role.
+func htmlTopology(r *engine.Result, only *experiments.Hosting) []htmlProvider {
 	e := r.Setup
 	if e == nil {
 		return nil
 	}
 	state := map[string]string{}
 	for _, f := range r.Faults {
+		if f.Fault == nil {
+			continue
+		}
 		for _, ef := range f.Fault.Effects(f.At) {
 			for _, dc := range ef.Datacenters {
 				switch ef.Action {
@@ -229,17 +348,27 @@ func htmlTopology(r *engine.Result) []htmlProvider {
 		}
 	}
 	tags := map[string][]htmlTag{}
-	for _, reg := range e.Regions {
-		h := reg.Hosting
-		tags[h.Primary.Name] = append(tags[h.Primary.Name], htmlTag{"primary", reg.Name})
+	tag := func(h *experiments.Hosting, region string) {
+		if h.Primary != nil {
+			tags[h.Primary.Name] = append(tags[h.Primary.Name], htmlTag{"primary", region})
+		}
 		if h.Standby != nil {
-			tags[h.Standby.Name] = append(tags[h.Standby.Name], htmlTag{"standby", reg.Name})
+			tags[h.Standby.Name] = append(tags[h.Standby.Name], htmlTag{"standby", region})
 		}
 		seen := map[string]bool{}
 		for _, b := range h.Backups {
-			if !seen[b.To.Name] {
+			if b.To != nil && !seen[b.To.Name] {
 				seen[b.To.Name] = true
-				tags[b.To.Name] = append(tags[b.To.Name], htmlTag{"backups", reg.Name})
+				tags[b.To.Name] = append(tags[b.To.Name], htmlTag{"backups", region})
+			}
+		}
+	}
+	if only != nil {
+		tag(only, "")
+	} else {
+		for _, reg := range e.Regions {
+			if reg.Hosting != nil {
+				tag(reg.Hosting, reg.Name)
 			}
 		}
 	}
@@ -252,7 +381,7 @@ func htmlTopology(r *engine.Result) []htmlProvider {
 		sites := map[string]*htmlSite{}
 		var order []string
 		for _, d := range e.Datacenters {
-			if d.Provider != p {
+			if d.Provider != p || only != nil && tags[d.Name] == nil {
 				continue
 			}
 			s := sites[d.Site]
@@ -266,75 +395,122 @@ func htmlTopology(r *engine.Result) []htmlProvider {
 		for _, name := range order {
 			hp.Sites = append(hp.Sites, *sites[name])
 		}
-		out = append(out, hp)
+		if len(hp.Sites) > 0 {
+			out = append(out, hp)
+		}
 	}
 	return out
 }
 
-// htmlCompareOf builds the heat-mapped procurement matrix: each figure
-// column is coloured from best (green) to worst (red) among the offers.
-func htmlCompareOf(rows []engine.Row, multiRegion bool) *htmlCompare {
-	c := &htmlCompare{Head: []string{"Region", "Offer", "Rank", "Downtime", "Data loss", "Lost writes", "Availability", "Monthly cost", "Verdict"}}
+// htmlCompareOf builds the procurement matrix. A cell's colour says first
+// whether the figure meets the region's objective (green) or misses it
+// (red); only within each of the two does the shade go from best to worst.
+// Columns no objective judges (served, cost) are shaded in grey-blue.
+func htmlCompareOf(c *engine.Comparison, rows []engine.Row, multiRegion bool) *htmlCompare {
+	l := labels(c.Trials)
+	out := &htmlCompare{Head: []string{"Region", "Offer", "Rank", l.Down, l.Loss, l.Lost, l.Avail, l.Served, "Monthly cost", "Verdict"},
+		Cheapest: cheapestLine(c), RankRule: engine.RankRule}
 	type col struct {
-		val        func(engine.Row) float64
-		lowIsGood  bool
-		text       func(engine.Row) string
-		lo, hi     float64
-		notRecover func(engine.Row) bool
+		val       func(engine.Row) float64
+		lowIsGood bool
+		text      func(engine.Row) string
+		objective string // the verdict that judges it, "" for none
 	}
 	inf := math.Inf(1)
-	cols := []*col{
+	cols := []col{
 		{val: func(r engine.Row) float64 {
 			if !r.Recovered {
 				return inf
 			}
 			return r.Downtime.Seconds()
-		}, lowIsGood: true, text: func(r engine.Row) string { return downtimeText(&r.RegionResult) }},
+		}, lowIsGood: true, text: func(r engine.Row) string { return downtimeText(&r.RegionResult) }, objective: "rto"},
 		{val: func(r engine.Row) float64 {
 			if r.AllDataLost {
 				return inf
 			}
 			return r.DataLoss.Seconds()
-		}, lowIsGood: true, text: func(r engine.Row) string { return lossText(&r.RegionResult) }},
+		}, lowIsGood: true, text: func(r engine.Row) string { return lossText(&r.RegionResult) }, objective: "rpo"},
 		{val: func(r engine.Row) float64 {
 			if r.AllDataLost {
 				return inf
 			}
 			return float64(r.LostWrites)
-		}, lowIsGood: true, text: func(r engine.Row) string { return writesText(&r.RegionResult) }},
-		{val: func(r engine.Row) float64 { return r.Availability }, text: func(r engine.Row) string { return fmt.Sprintf("%.3f%%", r.Availability) }},
+		}, lowIsGood: true, text: func(r engine.Row) string { return writesText(&r.RegionResult) }, objective: "rpo"},
+		{val: func(r engine.Row) float64 { return r.Availability }, text: func(r engine.Row) string { return availText(&r.RegionResult) }, objective: "availability"},
+		{val: func(r engine.Row) float64 { return r.ServedRatio }, text: func(r engine.Row) string { return servedText(&r.RegionResult) }},
 		{val: func(r engine.Row) float64 { return r.MonthlyCost }, lowIsGood: true, text: func(r engine.Row) string { return trimNum(r.MonthlyCost) }},
 	}
-	for _, k := range cols {
-		k.lo, k.hi = inf, math.Inf(-1)
-		for _, r := range rows {
-			if v := k.val(r); !math.IsInf(v, 0) {
-				k.lo, k.hi = min(k.lo, v), max(k.hi, v)
+	verdictOf := func(r engine.Row, objective string) (engine.Verdict, bool) {
+		for _, v := range r.Verdicts {
+			if v.Objective == objective {
+				return v, true
 			}
 		}
+		return engine.Verdict{}, false
+	}
+	group := func(r engine.Row, k col) string {
+		if v, ok := verdictOf(r, k.objective); ok && k.objective != "" {
+			if v.Pass {
+				return "pass"
+			}
+			return "fail"
+		}
+		return ""
 	}
 	for _, r := range rows {
 		cells := []htmlCell{{Text: r.Region}, {Text: r.Hosting}, {Text: fmt.Sprint(r.Rank)}}
 		for _, k := range cols {
+			g := group(r, k)
+			// best and worst among the offers in the same group, for the
+			// same region: shades compare like with like.
+			lo, hi := inf, math.Inf(-1)
+			for _, o := range rows {
+				if o.Region != r.Region || group(o, k) != g {
+					continue
+				}
+				if v := k.val(o); !math.IsInf(v, 0) {
+					lo, hi = min(lo, v), max(hi, v)
+				}
+			}
 			v := k.val(r)
-			bad := 0.0 // 0 best .. 1 worst
+			bad := 0.0 // 0 best .. 1 worst within the group
 			switch {
 			case math.IsInf(v, 1):
 				bad = 1
-			case k.hi > k.lo:
-				bad = (v - k.lo) / (k.hi - k.lo)
+			case hi > lo:
+				bad = (v - lo) / (hi - lo)
 				if !k.lowIsGood {
 					bad = 1 - bad
 				}
 			}
-			hue := 120 * (1 - bad)
-			cells = append(cells, htmlCell{Text: k.text(r), Style: template.CSS(fmt.Sprintf("background:hsl(%.0f,65%%,86%%)", hue))})
+			cell := htmlCell{Text: k.text(r), Verdict: g}
+			switch g {
+			case "pass":
+				// deeper green for the best, paler towards the worst pass.
+				cell.Style = template.CSS(fmt.Sprintf("background:hsl(130,55%%,%.0f%%)", 78+14*bad))
+				if v, ok := verdictOf(r, k.objective); ok {
+					cell.Title = "meets " + strings.ToUpper(v.Objective) + " " + v.Target
+				}
+			case "fail":
+				// pale red for the nearest miss, deeper towards the worst.
+				cell.Style = template.CSS(fmt.Sprintf("background:hsl(0,75%%,%.0f%%)", 92-14*bad))
+				if v, ok := verdictOf(r, k.objective); ok {
+					cell.Title = "misses " + strings.ToUpper(v.Objective) + " " + v.Target
+				}
+			default:
+				cell.Style = template.CSS(fmt.Sprintf("background:hsl(210,25%%,%.0f%%)", 86+8*bad))
+			}
+			cells = append(cells, cell)
 		}
-		cells = append(cells, htmlCell{Text: verdictWord(&r.RegionResult)})
-		c.Rows = append(c.Rows, cells)
+		verdict := verdictWord(&r.RegionResult)
+		if best, ok := c.CheapestPassingFor(r.Region); ok && best.Hosting == r.Hosting {
+			verdict += ", cheapest passing"
+		}
+		cells = append(cells, htmlCell{Text: verdict})
+		out.Rows = append(out.Rows, cells)
 	}
 	sorted := append([]engine.Row(nil), rows...)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].MonthlyCost < sorted[j].MonthlyCost })
-	c.Scatter = svgScatter(sorted, multiRegion)
-	return c
+	out.Scatter = svgScatter(sorted, multiRegion)
+	return out
 }

@@ -22,7 +22,8 @@ const (
 	svgGrid    = "#e4e7eb"
 	svgUp      = "#2f855a"
 	svgDown    = "#c53030"
-	svgDownBg  = "#fde8e8"
+	svgDownBg  = "#fbb6b6" // down: almost nothing served
+	svgDegrBg  = "#fbd38d" // degraded: access restricted, the admitted served
 	svgFault   = "#b7791f"
 	svgMeasure = "#2b6cb0"
 	svgModel   = "#805ad5"
@@ -120,10 +121,31 @@ func svgTimeline(start time.Time, horizon time.Duration, rr *engine.RegionResult
 		b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="%s">+%s</text>`, x(t), top+plotH+18, anchor, svgEsc(fmtDur(t)))
 		b.f(`<text x="%.1f" y="%.1f" class="axis faint" text-anchor="%s">%s</text>`, x(t), top+plotH+31, anchor, svgEsc(wall))
 	}
-	// Outages.
+	// Outages, shaded by state: down, or degraded (admission control turns
+	// users away and serves the admitted); incidents, merged outages, as a
+	// band over the plot that says their cause and how they ended.
 	for _, o := range rr.Outages {
-		b.f(`<rect class="outage" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>out of SLO %s – %s</title></rect>`,
-			x(o.Start), top, max(1, x(o.End)-x(o.Start)), plotH, svgDownBg, svgEsc(fmtDur(o.Start)), svgEsc(fmtDur(o.End)))
+		state, fill := "down", svgDownBg
+		if o.State == engine.StateDegraded {
+			state, fill = "degraded", svgDegrBg
+		}
+		b.f(`<rect class="outage %s" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s" fill-opacity="0.6"><title>%s %s – %s</title></rect>`,
+			state, x(o.Start), top, max(1, x(o.End)-x(o.Start)), plotH, fill, svgEsc(stateWord(o.State)), svgEsc(fmtDur(o.Start)), svgEsc(fmtDur(o.End)))
+	}
+	for _, in := range rr.Incidents {
+		state, fill := "down", svgDown
+		if in.State == engine.StateDegraded {
+			state, fill = "degraded", svgFault
+		}
+		title := fmt.Sprintf("incident +%s to +%s, %s; recovery: %s; %s of requests served",
+			fmtDur(in.Start), fmtDur(in.End), stateWord(in.State), recoveryWord(in.Recovery), percentText(in.ServedRatio))
+		if len(in.Cause) > 0 {
+			title += "; caused by " + strings.Join(in.Cause, ", ")
+		} else {
+			title += "; no fault caused it"
+		}
+		b.f(`<rect class="incident %s" x="%.1f" y="%.1f" width="%.1f" height="5" fill="%s"><title>%s</title></rect>`,
+			state, x(in.Start), top-7, max(2, x(in.End)-x(in.Start)), fill, svgEsc(title))
 	}
 	// Service: the served series, or up except during outages.
 	var pts []string
@@ -152,7 +174,7 @@ func svgTimeline(start time.Time, horizon time.Duration, rr *engine.RegionResult
 			color = svgFault
 		}
 		label := svgEventLabel(e)
-		title := fmt.Sprintf("%s (+%s, %s): %s", e.Kind, fmtDur(e.At), e.Basis, e.Text)
+		title := fmt.Sprintf("%s (+%s, %s): %s", eventWord(e.Kind), fmtDur(e.At), e.Basis, e.Text)
 		if e.Took > 0 {
 			title += fmt.Sprintf(" — took %s", fmtDur(e.Took))
 		}
@@ -186,16 +208,32 @@ func svgTimeline(start time.Time, horizon time.Duration, rr *engine.RegionResult
 	return template.HTML(b.String())
 }
 
-// svgLoss draws each region's loss window as a bar against its RPO.
+// svgLoss draws each region's loss window as a bar against its RPO. The
+// margins fit the longest region name and the longest label, so that no
+// text is clipped; the drawing widens rather than cut a label.
 func svgLoss(regions []engine.RegionResult) template.HTML {
-	const w, rowH, right = 960.0, 30.0, 230.0
-	// The left margin fits the longest region name (about 7 units a
-	// character at the label size), within bounds that keep the bars wide.
-	left := 120.0
-	for _, rr := range regions {
-		left = max(left, 7*float64(len([]rune(rr.Region)))+16)
+	const rowH, minBars = 30.0, 480.0
+	texts := make([]string, len(regions))
+	for i, rr := range regions {
+		texts[i] = "no acknowledged write lost"
+		switch {
+		case rr.AllDataLost:
+			texts[i] = "all data lost"
+		case rr.DataLoss > 0 || rr.LostWrites > 0:
+			plural := "s"
+			if rr.LostWrites == 1 {
+				plural = ""
+			}
+			texts[i] = fmt.Sprintf("%s window, %d write%s lost", fmtDur(rr.DataLoss), rr.LostWrites, plural)
+		}
 	}
-	left = min(left, 320)
+	// About 7.2 units a character at the bold label size, plus padding.
+	left, right := 120.0, 230.0
+	for i, rr := range regions {
+		left = max(left, svgTextWidth(rr.Region)+16)
+		right = max(right, svgTextWidth(texts[i])+16)
+	}
+	w := max(960, left+minBars+right)
 	h := 30 + rowH*float64(len(regions))
 	scale := time.Minute
 	for _, rr := range regions {
@@ -215,34 +253,36 @@ func svgLoss(regions []engine.RegionResult) template.HTML {
 		b.f(`<g class="lossrow" data-region="%s">`, svgEsc(rr.Region))
 		b.f(`<text x="%.1f" y="%.1f" class="label" text-anchor="end">%s</text>`, left-8, yy+15, svgEsc(rr.Region))
 		b.f(`<rect x="%.1f" y="%.1f" width="%.1f" height="18" fill="%s"/>`, left, yy+2, pw, "#f5f7fa")
-		text := "no acknowledged write lost"
 		switch {
 		case rr.AllDataLost:
 			b.f(`<rect class="bar all" x="%.1f" y="%.1f" width="%.1f" height="18" fill="%s"/>`, left, yy+2, pw, svgDown)
-			text = "all data lost"
 		case rr.DataLoss > 0 || rr.LostWrites > 0:
 			b.f(`<rect class="bar" x="%.1f" y="%.1f" width="%.1f" height="18" fill="%s"/>`, left, yy+2, max(2, x(rr.DataLoss)-left), svgBar)
-			plural := "s"
-			if rr.LostWrites == 1 {
-				plural = ""
-			}
-			text = fmt.Sprintf("%s window, %d write%s lost", fmtDur(rr.DataLoss), rr.LostWrites, plural)
 		}
 		if rr.Objectives.RPOSet {
 			rx := x(rr.Objectives.RPO)
 			b.f(`<line class="rpo" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s" stroke-width="2.5"><title>RPO %s</title></line>`,
 				rx, rx, yy-1, yy+23, svgInk, svgEsc(fmtDur(rr.Objectives.RPO)))
 		}
-		b.f(`<text x="%.1f" y="%.1f" class="label">%s</text>`, w-right+8, yy+15, svgEsc(text))
+		b.f(`<text x="%.1f" y="%.1f" class="label">%s</text>`, w-right+8, yy+15, svgEsc(texts[i]))
 		b.f(`</g>`)
 	}
 	b.f(`</svg>`)
 	return template.HTML(b.String())
 }
 
-// svgHistogram draws the distribution of a figure over trials.
+// svgTextWidth estimates the width of a label at the label size (11.5px,
+// semi-bold): 7.2 units a character is wider than the widest run of
+// lower-case text and digits, so estimates err on the side of room.
+func svgTextWidth(s string) float64 { return 7.2 * float64(len([]rune(s))) }
+
+// svgHistogram draws the distribution of a figure over trials. The p50
+// and p95 labels sit in a band of their own above the bars, so that a tall
+// bar never runs under them.
 func svgHistogram(title string, samples []engine.Bin, p50, p95 float64) template.HTML {
-	const w, h, left, bottom, top = 460.0, 150.0, 36.0, 118.0, 22.0
+	const w, h, left, bottom = 460.0, 170.0, 36.0, 138.0
+	const labelTop = 22.0            // the quantile labels' band starts here
+	const barTop = labelTop + 2*13.0 // and the bars' area here
 	var b svgBuf
 	b.f(`<svg class="histogram" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s">`, w, h, svgEsc(title))
 	b.f(`<text x="%.1f" y="14" class="label">%s</text>`, left, svgEsc(title))
@@ -259,7 +299,7 @@ func svgHistogram(title string, samples []engine.Bin, p50, p95 float64) template
 	if lo == hi {
 		// Every trial gave the same figure (a deterministic path): one bar
 		// and one label say it better than an empty range.
-		b.f(`<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%d trials</title></rect>`, (w+left)/2-12, top+12, 24.0, bottom-top-12, svgMeasure, total)
+		b.f(`<rect class="bin" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%d trials</title></rect>`, (w+left)/2-12, barTop, 24.0, bottom-barTop, svgMeasure, total)
 		b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="middle">all %d trials: %s</text>`, (w+left)/2, bottom+16, total, svgEsc(fmtDur(lo)))
 		b.f(`</svg>`)
 		return template.HTML(b.String())
@@ -278,8 +318,8 @@ func svgHistogram(title string, samples []engine.Bin, p50, p95 float64) template
 	pw := w - left - 10
 	bw := pw / bins
 	for i, c := range counts {
-		bh := (bottom - top) * float64(c) / float64(most)
-		b.f(`<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%d trials</title></rect>`, left+bw*float64(i)+1, bottom-bh, bw-2, bh, svgMeasure, c)
+		bh := (bottom - barTop) * float64(c) / float64(most)
+		b.f(`<rect class="bin" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%d trials</title></rect>`, left+bw*float64(i)+1, bottom-bh, bw-2, bh, svgMeasure, c)
 	}
 	xv := func(sec float64) float64 {
 		return left + pw*(sec-lo.Seconds())/span.Seconds()
@@ -290,9 +330,9 @@ func svgHistogram(title string, samples []engine.Bin, p50, p95 float64) template
 		v    float64
 	}{{"p50", p50}, {"p95", p95}} {
 		qx := max(left, min(xv(q.v), w-10))
-		ly := top + 10
+		ly := labelTop + 10
 		if i > 0 && qx-lastX < 90 {
-			ly += 12 // close quantiles: the second label goes one line down
+			ly += 13 // close quantiles: the second label goes one line down
 		}
 		lastX = qx
 		anchor := "start"
@@ -300,7 +340,7 @@ func svgHistogram(title string, samples []engine.Bin, p50, p95 float64) template
 		if qx > w-100 {
 			anchor, tx = "end", qx-3
 		}
-		b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s" stroke-dasharray="3 2"/>`, qx, qx, top, bottom, svgInk)
+		b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s" stroke-dasharray="3 2"/>`, qx, qx, ly+2, bottom, svgInk)
 		b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="%s">%s %s</text>`, tx, ly, anchor, q.name, svgEsc(fmtSecs(q.v)))
 	}
 	b.f(`<text x="%.1f" y="%.1f" class="axis">%s</text>`, left, bottom+16, svgEsc(fmtDur(lo)))
@@ -313,7 +353,12 @@ func svgHistogram(title string, samples []engine.Bin, p50, p95 float64) template
 // that never recovered sit on the top line. Axes end on round values and
 // labels move around their point so that close offers stay readable.
 func svgScatter(rows []engine.Row, multiRegion bool) template.HTML {
-	const w, h, left, right, top, bottom = 960.0, 340.0, 70.0, 160.0, 20.0, 290.0
+	// Offers that never recovered sit on a band of their own above the
+	// downtime axis, with a gap: a point on the band is "not recovered",
+	// and a point under it reads off the axis like the table's figure.
+	const w, h, left, right, top, bottom = 960.0, 360.0, 70.0, 160.0, 20.0, 310.0
+	const band = top + 4       // the not-recovered band
+	const plotTop = top + 40.0 // the downtime axis's top
 	maxCost, maxDown := 1.0, time.Hour
 	for _, r := range rows {
 		maxCost = max(maxCost, r.MonthlyCost)
@@ -327,21 +372,25 @@ func svgScatter(rows []engine.Row, multiRegion bool) template.HTML {
 	downStep := svgTicks(headroom, 5)
 	maxDown = (headroom + downStep - 1) / downStep * downStep
 	x := func(c float64) float64 { return left + (w-left-right)*c/maxCost }
-	y := func(d time.Duration) float64 { return bottom - (bottom-top-20)*float64(d)/float64(maxDown) }
+	y := func(d time.Duration) float64 { return bottom - (bottom-plotTop)*float64(d)/float64(maxDown) }
 	var b svgBuf
 	b.f(`<svg class="scatter" viewBox="0 0 %.0f %.0f" role="img" aria-label="monthly cost against downtime">`, w, h)
 	for c := costStep; c <= maxCost+costStep/2; c += costStep {
-		b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"/>`, x(c), x(c), top+4, bottom, svgGrid)
+		b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"/>`, x(c), x(c), plotTop, bottom, svgGrid)
 	}
 	for d := downStep; d <= maxDown; d += downStep {
 		b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"/>`, left, w-right, y(d), y(d), svgGrid)
 	}
 	b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"/>`, left, w-right, bottom, bottom, svgMuted)
-	b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"/>`, left, left, top, bottom, svgMuted)
-	b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s" stroke-dasharray="4 3"/>`, left, w-right, top+4, top+4, svgDown)
-	b.f(`<text x="%.1f" y="%.1f" class="axis" fill="%s">not recovered</text>`, w-right+6, top+8, svgDown)
+	b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"/>`, left, left, plotTop-6, bottom, svgMuted)
+	b.f(`<line class="unrecovered" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s" stroke-dasharray="4 3"/>`, left, w-right, band, band, svgDown)
+	b.f(`<text x="%.1f" y="%.1f" class="axis" fill="%s">not recovered</text>`, w-right+6, band+4, svgDown)
 	b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="middle">monthly cost</text>`, (left+w-right)/2, h-12)
-	b.f(`<text x="14" y="%.1f" class="axis" transform="rotate(-90 14 %.1f)" text-anchor="middle">downtime</text>`, (top+bottom)/2, (top+bottom)/2)
+	axis := "downtime"
+	if len(rows) > 0 && rows[0].Trials != nil {
+		axis = "downtime (p95 over trials)"
+	}
+	b.f(`<text x="14" y="%.1f" class="axis" transform="rotate(-90 14 %.1f)" text-anchor="middle">%s</text>`, (plotTop+bottom)/2, (plotTop+bottom)/2, axis)
 	for c := 0.0; c <= maxCost+costStep/2; c += costStep {
 		b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="middle">%s</text>`, x(c), bottom+16, svgEsc(trimNum(c)))
 	}
@@ -360,7 +409,7 @@ func svgScatter(rows []engine.Row, multiRegion bool) template.HTML {
 	pts := make([]pt, 0, len(rows))
 	for i := range rows {
 		r := &rows[i]
-		py := top + 4
+		py := band
 		if r.Recovered {
 			py = y(r.Downtime)
 		}
@@ -382,7 +431,7 @@ func svgScatter(rows []engine.Row, multiRegion bool) template.HTML {
 		if !p.r.Pass {
 			color = svgDown
 		}
-		b.f(`<g class="point" data-hosting="%s"><title>%s: %s, downtime %s, cost %s</title>`, svgEsc(p.r.Hosting), svgEsc(p.label), svgVerdictWord(p.r.Pass), svgEsc(downtimeText(&p.r.RegionResult)), svgEsc(trimNum(p.r.MonthlyCost)))
+		b.f(`<g class="point" data-hosting="%s" data-recovered="%t"><title>%s: %s, downtime %s, cost %s</title>`, svgEsc(p.r.Hosting), p.r.Recovered, svgEsc(p.label), svgVerdictWord(p.r.Pass), svgEsc(downtimeText(&p.r.RegionResult)), svgEsc(trimNum(p.r.MonthlyCost)))
 		b.f(`<circle cx="%.1f" cy="%.1f" r="6" fill="%s" fill-opacity="0.85"/>`, p.px, p.py, color)
 		tw := 6.6 * float64(len([]rune(p.label)))
 		// Candidate spots: right, above-right, below-right, left, higher up.

@@ -54,8 +54,14 @@ func htmlStructure(t *testing.T, page []byte) string {
 				inText = "label"
 			case tok.Data == "line" && a["class"] == "tick":
 				out = append(out, "    tick "+a["data-kind"])
-			case tok.Data == "rect" && a["class"] == "outage":
-				out = append(out, "    outage")
+			case tok.Data == "rect" && strings.HasPrefix(a["class"], "outage"):
+				out = append(out, "    "+a["class"])
+			case tok.Data == "rect" && strings.HasPrefix(a["class"], "incident"):
+				out = append(out, "    "+a["class"])
+			case tok.Data == "td" && a["data-verdict"] != "":
+				out = append(out, "      cell "+a["data-verdict"])
+			case tok.Data == "article":
+				out = append(out, "article "+a["id"])
 			case tok.Data == "g" && a["class"] == "lossrow":
 				out = append(out, "    lossrow "+a["data-region"])
 			case tok.Data == "rect" && strings.HasPrefix(a["class"], "bar"):
@@ -63,7 +69,7 @@ func htmlStructure(t *testing.T, page []byte) string {
 			case tok.Data == "line" && a["class"] == "rpo":
 				out = append(out, "      rpo")
 			case tok.Data == "g" && a["class"] == "point":
-				out = append(out, "    point "+a["data-hosting"])
+				out = append(out, "    point "+a["data-hosting"]+" recovered="+a["data-recovered"])
 			case tok.Data == "div" && strings.HasPrefix(a["class"], "dc"):
 				out = append(out, "    "+a["class"])
 			case tok.Data == "span" && strings.HasPrefix(a["class"], "tag "):
@@ -136,10 +142,12 @@ func loadExperiment(t *testing.T, path string) *experiments.Experiment {
 	return exp
 }
 
-// TestHTMLExperiments writes the report of every experiment in
-// experiments/ on the model driver and checks its structure.
+// TestHTMLExperiments writes the report of every experiment under
+// testdata/experiments (frozen copies of the library's, so that rewriting a
+// story does not rewrite these goldens) on the model driver and checks its
+// structure.
 func TestHTMLExperiments(t *testing.T) {
-	files, err := filepath.Glob("../experiments/*.hcl")
+	files, err := filepath.Glob("testdata/experiments/*.hcl")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no experiments: %v", err)
 	}
@@ -157,7 +165,7 @@ func TestHTMLExperiments(t *testing.T) {
 }
 
 func TestHTMLCompareAndTrials(t *testing.T) {
-	exp := loadExperiment(t, "../experiments/procurement.hcl")
+	exp := loadExperiment(t, "testdata/experiments/procurement.hcl")
 	c, err := engine.Compare(context.Background(), exp, model.New(), nil, engine.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,8 @@ func init() { register("json", jsonWriter{}) }
 const (
 	RunSchema     = "firedrill.report/v1"
 	CompareSchema = "firedrill.compare/v1"
+	// RunsSchema wraps the reports of several experiment files run at once.
+	RunsSchema = "firedrill.reports/v1"
 )
 
 // jsonWriter is the machine-readable format. Every object is a struct so the
@@ -56,11 +58,6 @@ type jsonVerdict struct {
 	Pass      bool   `json:"pass"`
 }
 
-type jsonSpan struct {
-	StartSeconds float64 `json:"start_seconds"`
-	EndSeconds   float64 `json:"end_seconds"`
-}
-
 type jsonEvent struct {
 	AtSeconds   float64 `json:"at_seconds"`
 	AtTime      string  `json:"at_time"`
@@ -80,10 +77,55 @@ type jsonQuantiles struct {
 type jsonTrials struct {
 	N                   int           `json:"n"`
 	Passed              int           `json:"passed"`
+	AllDataLost         int           `json:"all_data_lost"`
+	Unrecovered         int           `json:"unrecovered"`
 	DowntimeSeconds     jsonQuantiles `json:"downtime_seconds"`
 	DataLossSeconds     jsonQuantiles `json:"data_loss_seconds"`
 	LostWrites          jsonQuantiles `json:"lost_writes"`
 	AvailabilityPercent jsonQuantiles `json:"availability"`
+	ServedRatio         jsonQuantiles `json:"served_ratio"`
+	DowntimeHistogram   []jsonBin     `json:"downtime_histogram"`
+	DataLossHistogram   []jsonBin     `json:"data_loss_histogram"`
+}
+
+type jsonBin struct {
+	Seconds float64 `json:"seconds"`
+	Count   int     `json:"count"`
+}
+
+type jsonOutage struct {
+	StartSeconds float64  `json:"start_seconds"`
+	EndSeconds   float64  `json:"end_seconds"`
+	State        string   `json:"state,omitempty"`
+	Cause        []string `json:"cause"`
+	Recovery     string   `json:"recovery,omitempty"`
+}
+
+type jsonIncident struct {
+	StartSeconds    float64  `json:"start_seconds"`
+	EndSeconds      float64  `json:"end_seconds"`
+	State           string   `json:"state"`
+	Cause           []string `json:"cause"`
+	FaultCaused     bool     `json:"fault_caused"`
+	Recovery        string   `json:"recovery"`
+	ServedRatio     float64  `json:"served_ratio"`
+	DataLossSeconds float64  `json:"data_loss_seconds"`
+	LostWrites      int64    `json:"lost_writes"`
+	AllDataLost     bool     `json:"all_data_lost"`
+}
+
+type jsonBaseline struct {
+	Availability    float64 `json:"availability"`
+	ServedRatio     float64 `json:"served_ratio"`
+	OutOfSLOSeconds float64 `json:"out_of_slo_seconds"`
+}
+
+// jsonSLA is the availability the hosting's provider advertises, against
+// the availability the experiment produced.
+type jsonSLA struct {
+	Provider        string  `json:"provider"`
+	AvailabilitySLA float64 `json:"availability_sla"`
+	BelowSLA        bool    `json:"below_sla"`
 }
 
 type jsonRegion struct {
@@ -99,16 +141,23 @@ type jsonRegion struct {
 	AckedWrites     int64          `json:"acked_writes"`
 	AllDataLost     bool           `json:"all_data_lost"`
 	Availability    float64        `json:"availability"`
+	ServedRatio     float64        `json:"served_ratio"`
 	UserHoursLost   float64        `json:"user_hours_lost"`
 	MonthlyCost     float64        `json:"monthly_cost"`
 	Objectives      jsonObjectives `json:"objectives"`
 	Verdicts        []jsonVerdict  `json:"verdicts"`
 	Verdict         string         `json:"verdict"`
-	Outages         []jsonSpan     `json:"outages"`
+	Outages         []jsonOutage   `json:"outages"`
+	Incidents       []jsonIncident `json:"incidents"`
+	Baseline        *jsonBaseline  `json:"baseline,omitempty"`
+	SLA             *jsonSLA       `json:"sla,omitempty"`
 	Timeline        []jsonEvent    `json:"timeline"`
 	Phases          []jsonPhase    `json:"phases,omitempty"`
 	Trials          *jsonTrials    `json:"trials,omitempty"`
 	Rank            int            `json:"rank,omitempty"`
+	// CheapestPassing marks, in a comparison, the cheapest offer that meets
+	// all of the region's objectives.
+	CheapestPassing bool `json:"cheapest_passing,omitempty"`
 }
 
 // jsonPhase is measured latency and errors before, during or after the
@@ -131,17 +180,37 @@ type jsonRun struct {
 	Notes      []string       `json:"notes"`
 }
 
+type jsonRuns struct {
+	Schema  string    `json:"schema"`
+	Pass    bool      `json:"pass"`
+	Reports []jsonRun `json:"reports"`
+}
+
 type jsonCompare struct {
 	Schema     string         `json:"schema"`
 	Experiment jsonExperiment `json:"experiment"`
 	Faults     []jsonFault    `json:"faults"`
 	Hostings   []string       `json:"hostings"`
 	Rows       []jsonRegion   `json:"rows"`
-	Notes      []string       `json:"notes"`
+	// Pass is true when every region has an offer that meets all of its
+	// objectives; compare exits 1 otherwise.
+	Pass            bool       `json:"pass"`
+	CheapestPassing *jsonOffer `json:"cheapest_passing"`
+	RankRule        string     `json:"rank_rule"`
+	Notes           []string   `json:"notes"`
+}
+
+// jsonOffer is a hosting offer and its monthly cost.
+type jsonOffer struct {
+	Hosting     string  `json:"hosting"`
+	MonthlyCost float64 `json:"monthly_cost"`
 }
 
 // round3 keeps three decimals so floating noise never reaches goldens.
 func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
+
+// round4 keeps four decimals: a served ratio of 0.9996 must not read 1.
+func round4(f float64) float64 { return math.Round(f*10000) / 10000 }
 
 func jsonSecs(d time.Duration) float64 { return round3(d.Seconds()) }
 
@@ -156,7 +225,7 @@ func jsonExp(r *engine.Result) (jsonExperiment, []jsonFault) {
 		Seed: r.Seed, Driver: r.Driver, Trials: r.Trials,
 	}
 	fs := []jsonFault{}
-	for _, f := range r.Faults {
+	for _, f := range sortedFaults(r.Faults) {
 		jf := jsonFault{ID: faultID(f), AtSeconds: jsonSecs(f.At), AtTime: wallClock(r.Start, f.At)}
 		if f.Fault != nil {
 			jf.Kind, jf.Name = f.Fault.Kind(), f.Fault.Name()
@@ -190,10 +259,10 @@ func jsonReg(r *engine.Result, rr *engine.RegionResult) jsonRegion {
 		Recovered: rr.Recovered, Recovery: string(rr.Recovery),
 		DowntimeSeconds: jsonSecs(rr.Downtime), OutOfSLOSeconds: jsonSecs(rr.OutOfSLO),
 		DataLossSeconds: jsonSecs(rr.DataLoss), LostWrites: rr.LostWrites, AckedWrites: rr.AckedWrites,
-		AllDataLost: rr.AllDataLost, Availability: round3(rr.Availability),
+		AllDataLost: rr.AllDataLost, Availability: round3(rr.Availability), ServedRatio: round4(rr.ServedRatio),
 		UserHoursLost: round3(rr.UserHoursLost), MonthlyCost: round3(rr.MonthlyCost),
 		Objectives: jo, Verdicts: []jsonVerdict{}, Verdict: "fail",
-		Outages: []jsonSpan{}, Timeline: []jsonEvent{},
+		Outages: []jsonOutage{}, Incidents: []jsonIncident{}, Timeline: []jsonEvent{},
 	}
 	if rr.Pass {
 		j.Verdict = "pass"
@@ -201,8 +270,21 @@ func jsonReg(r *engine.Result, rr *engine.RegionResult) jsonRegion {
 	for _, v := range rr.Verdicts {
 		j.Verdicts = append(j.Verdicts, jsonVerdict(v))
 	}
-	for _, s := range rr.Outages {
-		j.Outages = append(j.Outages, jsonSpan{StartSeconds: jsonSecs(s.Start), EndSeconds: jsonSecs(s.End)})
+	for _, o := range rr.Outages {
+		j.Outages = append(j.Outages, jsonOutage{StartSeconds: jsonSecs(o.Start), EndSeconds: jsonSecs(o.End),
+			State: string(o.State), Cause: append([]string{}, o.Cause...), Recovery: string(o.Recovery)})
+	}
+	for _, in := range rr.Incidents {
+		j.Incidents = append(j.Incidents, jsonIncident{StartSeconds: jsonSecs(in.Start), EndSeconds: jsonSecs(in.End),
+			State: string(in.State), Cause: append([]string{}, in.Cause...), FaultCaused: in.FaultCaused,
+			Recovery: string(in.Recovery), ServedRatio: round4(in.ServedRatio), DataLossSeconds: jsonSecs(in.DataLoss),
+			LostWrites: in.LostWrites, AllDataLost: in.AllDataLost})
+	}
+	if b := rr.Baseline; b != nil {
+		j.Baseline = &jsonBaseline{Availability: round3(b.Availability), ServedRatio: round4(b.ServedRatio), OutOfSLOSeconds: jsonSecs(b.OutOfSLO)}
+	}
+	if sla, ok := slaOf(r, rr); ok {
+		j.SLA = &jsonSLA{Provider: sla.Provider, AvailabilitySLA: round3(sla.Advertised), BelowSLA: sla.Below}
 	}
 	for _, e := range rr.Timeline {
 		j.Timeline = append(j.Timeline, jsonEvent{
@@ -215,10 +297,21 @@ func jsonReg(r *engine.Result, rr *engine.RegionResult) jsonRegion {
 		j.Phases = append(j.Phases, jsonPhase{Name: ph.Name, Requests: ph.Requests, Errors: ph.Errors, P50Ms: ms(ph.P50), P99Ms: ms(ph.P99), MaxMs: ms(ph.Max)})
 	}
 	if d := rr.Trials; d != nil {
-		j.Trials = &jsonTrials{N: d.N, Passed: d.Passed, DowntimeSeconds: jsonQ(d.Downtime),
-			DataLossSeconds: jsonQ(d.DataLoss), LostWrites: jsonQ(d.LostWrites), AvailabilityPercent: jsonQ(d.Availability)}
+		j.Trials = &jsonTrials{N: d.N, Passed: d.Passed, AllDataLost: d.AllDataLost, Unrecovered: d.Unrecovered,
+			DowntimeSeconds: jsonQ(d.Downtime), DataLossSeconds: jsonQ(d.DataLoss), LostWrites: jsonQ(d.LostWrites),
+			AvailabilityPercent: jsonQ(d.Availability),
+			ServedRatio:         jsonQuantiles{P50: round4(d.ServedRatio.P50), P95: round4(d.ServedRatio.P95), Max: round4(d.ServedRatio.Max)},
+			DowntimeHistogram:   jsonBins(d.Downtimes), DataLossHistogram: jsonBins(d.DataLosses)}
 	}
 	return j
+}
+
+func jsonBins(bins []engine.Bin) []jsonBin {
+	out := make([]jsonBin, 0, len(bins))
+	for _, b := range bins {
+		out = append(out, jsonBin{Seconds: jsonSecs(b.Value), Count: b.Count})
+	}
+	return out
 }
 
 func jsonEncode(w io.Writer, v any) error {
@@ -231,15 +324,36 @@ func jsonEncode(w io.Writer, v any) error {
 	return nil
 }
 
+func jsonRunOf(r *engine.Result) jsonRun {
+	out := jsonRun{Schema: RunSchema, Regions: []jsonRegion{}, Pass: r.Pass(), Notes: append([]string{}, r.Notes...)}
+	out.Experiment, out.Faults = jsonExp(r)
+	for i := range r.Regions {
+		out.Regions = append(out.Regions, jsonReg(r, &r.Regions[i]))
+	}
+	return out
+}
+
 // WriteRun writes a firedrill.report/v1 document.
 func (jsonWriter) WriteRun(w io.Writer, r *engine.Result) error {
 	if r == nil {
 		return fmt.Errorf("json report: no result")
 	}
-	out := jsonRun{Schema: RunSchema, Regions: []jsonRegion{}, Pass: r.Pass(), Notes: append([]string{}, r.Notes...)}
-	out.Experiment, out.Faults = jsonExp(r)
-	for i := range r.Regions {
-		out.Regions = append(out.Regions, jsonReg(r, &r.Regions[i]))
+	return jsonEncode(w, jsonRunOf(r))
+}
+
+// WriteRuns writes one firedrill.report/v1 document for one result, and a
+// firedrill.reports/v1 object holding one per experiment for several.
+func (j jsonWriter) WriteRuns(w io.Writer, rs []*engine.Result) error {
+	if len(rs) == 1 {
+		return j.WriteRun(w, rs[0])
+	}
+	out := jsonRuns{Schema: RunsSchema, Pass: true, Reports: []jsonRun{}}
+	for _, r := range rs {
+		if r == nil {
+			return fmt.Errorf("json report: no result")
+		}
+		out.Pass = out.Pass && r.Pass()
+		out.Reports = append(out.Reports, jsonRunOf(r))
 	}
 	return jsonEncode(w, out)
 }
@@ -250,11 +364,18 @@ func (jsonWriter) WriteComparison(w io.Writer, c *engine.Comparison) error {
 	if c == nil {
 		return fmt.Errorf("json report: no comparison")
 	}
-	out := jsonCompare{Schema: CompareSchema, Hostings: append([]string{}, c.Hostings...), Rows: []jsonRegion{}, Notes: append([]string{}, c.Notes...)}
+	out := jsonCompare{Schema: CompareSchema, Hostings: append([]string{}, c.Hostings...), Rows: []jsonRegion{},
+		Pass: c.Pass(), RankRule: engine.RankRule, Notes: append([]string{}, c.Notes...)}
 	out.Experiment, out.Faults = jsonExp(&c.Result)
+	if h, cost, ok := c.CheapestPassing(); ok {
+		out.CheapestPassing = &jsonOffer{Hosting: h, MonthlyCost: round3(cost)}
+	}
 	for _, row := range sortedRows(c) {
 		j := jsonReg(&c.Result, &row.RegionResult)
 		j.Rank = row.Rank
+		if best, ok := c.CheapestPassingFor(row.Region); ok && best.Hosting == row.Hosting {
+			j.CheapestPassing = true
+		}
 		out.Rows = append(out.Rows, j)
 	}
 	return jsonEncode(w, out)

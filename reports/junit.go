@@ -60,7 +60,7 @@ func junitCases(class, prefix string, rr *engine.RegionResult) []junitCase {
 	if len(rr.Verdicts) == 0 {
 		c := junitCase{Name: prefix + "recovered", Classname: class}
 		if !rr.Recovered {
-			msg := fmt.Sprintf("not recovered (%s) within the horizon", rr.Recovery)
+			msg := fmt.Sprintf("not recovered within the horizon (%s)", recoveryWord(rr.Recovery))
 			c.Failure = &junitFailure{Message: msg, Text: msg}
 		}
 		cs = append(cs, c)
@@ -110,6 +110,28 @@ func (junitWriter) WriteRun(w io.Writer, r *engine.Result) error {
 			Properties: []junitProperty{{Name: "hosting", Value: rr.Hosting}},
 			Cases:      junitCases("firedrill."+r.Experiment+"."+rr.Region, "", rr),
 		})
+	}
+	return junitEncode(w, out)
+}
+
+// WriteRuns writes one <testsuites> document: for one result what WriteRun
+// writes, for several one testsuite per experiment, with a case per region
+// and objective named "region: objective target".
+func (j junitWriter) WriteRuns(w io.Writer, rs []*engine.Result) error {
+	if len(rs) == 1 {
+		return j.WriteRun(w, rs[0])
+	}
+	out := &junitSuites{Name: "firedrill"}
+	for _, r := range rs {
+		if r == nil {
+			return fmt.Errorf("junit report: no result")
+		}
+		s := junitSuite{Name: r.Experiment, Properties: []junitProperty{{Name: "file", Value: r.File}}}
+		for i := range r.Regions {
+			rr := &r.Regions[i]
+			s.Cases = append(s.Cases, junitCases("firedrill."+r.Experiment+"."+rr.Region, rr.Region+": ", rr)...)
+		}
+		out.Suites = append(out.Suites, s)
 	}
 	return junitEncode(w, out)
 }

@@ -14,6 +14,11 @@ import (
 // Writer writes a run's result or a comparison in one format.
 type Writer interface {
 	WriteRun(w io.Writer, r *engine.Result) error
+	// WriteRuns writes the results of several experiments as one document
+	// that the format's parsers accept: one JSON object, one JUnit
+	// <testsuites>, one HTML page. With one result it writes exactly what
+	// WriteRun does.
+	WriteRuns(w io.Writer, rs []*engine.Result) error
 	WriteComparison(w io.Writer, c *engine.Comparison) error
 }
 

@@ -20,12 +20,16 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
-// testFault is a fixed fault for hand-built results.
-type testFault struct{ kind, name string }
+// testFault is a fixed fault for hand-built results; lo and hi are the
+// range its time is drawn from (both 0: a fixed time).
+type testFault struct {
+	kind, name string
+	lo, hi     time.Duration
+}
 
 func (f testFault) Kind() string                           { return f.kind }
 func (f testFault) Name() string                           { return f.name }
-func (f testFault) Window() (time.Duration, time.Duration) { return 0, 0 }
+func (f testFault) Window() (time.Duration, time.Duration) { return f.lo, f.hi }
 func (f testFault) Effects(time.Duration) []faults.Effect  { return nil }
 func (f testFault) DeclRange() hcl.Range                   { return hcl.Range{} }
 
@@ -65,8 +69,12 @@ func regionsSingle() []engine.RegionResult {
 	return []engine.RegionResult{
 		mk(engine.RegionResult{Region: "alsace", Hosting: "ovh-sbg-dual-dc", MonthlyCost: 420, HitBy: []string{"datacenter_fire.sbg2"},
 			Recovered: true, Recovery: engine.RecoveryFailover, Downtime: 25 * time.Minute, OutOfSLO: 25 * time.Minute,
-			DataLoss: 3 * time.Second, LostWrites: 12, AckedWrites: 100000, Availability: 99.826, UserHoursLost: 12.5,
-			Objectives: obj, Outages: []engine.Outage{{Span: engine.Span{Start: 2*time.Hour + 42*time.Minute, End: 3*time.Hour + 7*time.Minute}, State: engine.StateDown}},
+			DataLoss: 3 * time.Second, LostWrites: 12, AckedWrites: 100000, Availability: 99.826, ServedRatio: 0.9983, UserHoursLost: 12.5,
+			Objectives: obj, Outages: []engine.Outage{{Span: engine.Span{Start: 2*time.Hour + 42*time.Minute, End: 3*time.Hour + 7*time.Minute}, State: engine.StateDown,
+				Cause: []string{"datacenter_fire.sbg2"}, Recovery: engine.RecoveryFailover}},
+			Incidents: []engine.Incident{{Span: engine.Span{Start: 2*time.Hour + 42*time.Minute, End: 3*time.Hour + 7*time.Minute}, State: engine.StateDown,
+				Cause: []string{"datacenter_fire.sbg2"}, FaultCaused: true, Recovery: engine.RecoveryFailover, ServedRatio: 0.02, DataLoss: 3 * time.Second, LostWrites: 12}},
+			Baseline: &engine.Baseline{Availability: 100, ServedRatio: 1},
 			Timeline: []engine.Event{
 				{At: 2*time.Hour + 42*time.Minute, Kind: engine.EventFault, Text: "fire in sbg2", Basis: engine.Modeled, Fault: "datacenter_fire.sbg2"},
 				{At: 2*time.Hour + 47*time.Minute, Kind: engine.EventDetected, Text: "primary unreachable", Basis: engine.Modeled, Took: 5 * time.Minute},
@@ -74,17 +82,21 @@ func regionsSingle() []engine.RegionResult {
 			}}),
 		mk(engine.RegionResult{Region: "bretagne", Hosting: "ovh-sbg-single", MonthlyCost: 90, HitBy: []string{"datacenter_fire.sbg2"},
 			Recovered: true, Recovery: engine.RecoveryRestore, Downtime: 9 * time.Hour, OutOfSLO: 9 * time.Hour,
-			DataLoss: 30 * time.Hour, LostWrites: 5400, AckedWrites: 98000, Availability: 93.75, UserHoursLost: 540,
+			DataLoss: 30 * time.Hour, LostWrites: 5400, AckedWrites: 98000, Availability: 93.75, ServedRatio: 0.9375, UserHoursLost: 540,
 			Objectives: obj, Outages: []engine.Outage{{Span: engine.Span{Start: 2*time.Hour + 42*time.Minute, End: 11*time.Hour + 42*time.Minute}, State: engine.StateDown}},
 			Timeline: []engine.Event{
 				{At: 11*time.Hour + 42*time.Minute, Kind: engine.EventRestoreDone, Text: "restored from offsite backup", Basis: engine.Measured, Took: 9 * time.Hour},
 			}}),
 		mk(engine.RegionResult{Region: "corse", Hosting: "ovh-sbg-no-backup", MonthlyCost: 60, HitBy: []string{"datacenter_fire.sbg2", "power_outage.sbg"},
 			Recovered: false, Recovery: engine.RecoveryUnrecoverable, Downtime: 141*time.Hour + 18*time.Minute, OutOfSLO: 141*time.Hour + 18*time.Minute,
-			AllDataLost: true, LostWrites: 97000, AckedWrites: 97000, Availability: 1.875, UserHoursLost: 9000,
+			AllDataLost: true, LostWrites: 97000, AckedWrites: 97000, Availability: 1.875, ServedRatio: 0.019, UserHoursLost: 9000,
 			Objectives: obj, Outages: []engine.Outage{{Span: engine.Span{Start: 2*time.Hour + 42*time.Minute, End: 144 * time.Hour}, State: engine.StateDown}}}),
 		mk(engine.RegionResult{Region: "dordogne", Hosting: "aws-eu-west-3", MonthlyCost: 800,
-			Recovered: true, Recovery: engine.RecoveryNone, AckedWrites: 101000, Availability: 100}),
+			// 25 s degraded out of 144 h = 518400 s: 100 × (1 − 25/518400) = 99.995%.
+			Recovered: true, Recovery: engine.RecoveryLoadSubsided, OutOfSLO: 25 * time.Second, AckedWrites: 101000, Availability: 99.995, ServedRatio: 0.9999,
+			Outages: []engine.Outage{{Span: engine.Span{Start: 9 * time.Hour, End: 9*time.Hour + 25*time.Second}, State: engine.StateDegraded, Recovery: engine.RecoveryLoadSubsided}},
+			Incidents: []engine.Incident{{Span: engine.Span{Start: 9 * time.Hour, End: 9*time.Hour + 25*time.Second}, State: engine.StateDegraded,
+				Recovery: engine.RecoveryLoadSubsided, ServedRatio: 0.7}}}),
 	}
 }
 
@@ -94,23 +106,53 @@ func runSingle() *engine.Result {
 		File: "experiments/ovh-sbg-fire-2021.hcl", Driver: "sim", Seed: 42, Trials: 1,
 		Start: testStart, Horizon: 144 * time.Hour,
 		Faults: []engine.Scheduled{
-			{Fault: testFault{"datacenter_fire", "sbg2"}, At: 2*time.Hour + 42*time.Minute},
-			{Fault: testFault{"power_outage", "sbg"}, At: 2*time.Hour + 50*time.Minute},
+			{Fault: testFault{kind: "datacenter_fire", name: "sbg2"}, At: 2*time.Hour + 42*time.Minute},
+			{Fault: testFault{kind: "power_outage", name: "sbg"}, At: 2*time.Hour + 50*time.Minute},
 		},
 		Regions: regionsSingle(),
 		Notes:   []string{"load scaled down 1:1000"},
+		Setup:   testSetup(),
 	}
+}
+
+// testSetup declares the providers and hostings the hand-built regions
+// name, for the SLA comparison: ovhcloud advertises 99.95%, aws 99.99%.
+func testSetup() *experiments.Experiment {
+	ovh := &experiments.Provider{Name: "ovhcloud", AvailabilitySLA: 99.95}
+	aws := &experiments.Provider{Name: "aws", AvailabilitySLA: 99.99}
+	sbg1 := &experiments.Datacenter{Name: "sbg1", Provider: ovh, Site: "strasbourg"}
+	sbg2 := &experiments.Datacenter{Name: "sbg2", Provider: ovh, Site: "strasbourg"}
+	rbx1 := &experiments.Datacenter{Name: "rbx1", Provider: ovh, Site: "roubaix"}
+	paris := &experiments.Datacenter{Name: "eu-west-3a", Provider: aws, Site: "paris"}
+	e := &experiments.Experiment{Name: "ovh-sbg-fire-2021", Providers: []*experiments.Provider{ovh, aws},
+		Datacenters: []*experiments.Datacenter{sbg1, sbg2, rbx1, paris},
+		Hostings: []*experiments.Hosting{
+			{Name: "ovh-sbg-dual-dc", Primary: sbg2, Standby: sbg1, Replication: experiments.ReplicationAsync, Failover: experiments.FailoverAutomatic, AppReplicas: 4, MonthlyCost: 420},
+			{Name: "ovh-sbg-single", Primary: sbg2, AppReplicas: 2, MonthlyCost: 90, Backups: []experiments.Backup{{Every: 24 * time.Hour, To: rbx1}}},
+			{Name: "ovh-sbg-no-backup", Primary: sbg2, AppReplicas: 2, MonthlyCost: 60},
+			{Name: "aws-eu-west-3", Primary: paris, AppReplicas: 2, MonthlyCost: 800},
+		}}
+	for _, r := range regionsSingle() {
+		e.Regions = append(e.Regions, &experiments.Region{Name: r.Region, Hosting: e.Hosting(r.Hosting)})
+	}
+	return e
 }
 
 func runMany() *engine.Result {
 	r := runSingle()
 	r.Trials = 200
 	r.Seed = 7
+	// the fire's time is drawn from [0h, 24h] per trial; trial 1 drew 2h42m.
+	r.Faults[0].Fault = testFault{kind: "datacenter_fire", name: "sbg2", hi: 24 * time.Hour}
 	for i := range r.Regions {
 		rr := &r.Regions[i]
 		d := rr.Downtime.Seconds()
 		l := rr.DataLoss.Seconds()
 		rr.Trials = &engine.Distribution{N: 200, Passed: map[bool]int{true: 190, false: 12}[rr.Pass],
+			AllDataLost: map[bool]int{true: 200, false: 0}[rr.AllDataLost], Unrecovered: map[bool]int{true: 0, false: 200}[rr.Recovered],
+			ServedRatio:  engine.Quantiles{P50: rr.ServedRatio, P95: rr.ServedRatio, Max: rr.ServedRatio},
+			Downtimes:    []engine.Bin{{Value: rr.Downtime, Count: 200}},
+			DataLosses:   []engine.Bin{{Value: rr.DataLoss, Count: 200}},
 			Downtime:     engine.Quantiles{P50: d * 0.8, P95: d, Max: d * 1.25},
 			DataLoss:     engine.Quantiles{P50: l / 2, P95: l, Max: l * 2},
 			LostWrites:   engine.Quantiles{P50: float64(rr.LostWrites) / 2, P95: float64(rr.LostWrites), Max: float64(rr.LostWrites) * 2},
@@ -212,7 +254,7 @@ func TestJSONKeys(t *testing.T) {
 	r0 := regions[0].(map[string]any)
 	for _, k := range []string{"region", "hosting", "hit_by", "recovered", "recovery", "downtime_seconds", "out_of_slo_seconds",
 		"data_loss_seconds", "lost_writes", "acked_writes", "all_data_lost", "availability", "user_hours_lost", "monthly_cost",
-		"objectives", "verdicts", "verdict", "outages", "timeline", "trials"} {
+		"objectives", "verdicts", "verdict", "outages", "timeline", "trials", "served_ratio", "incidents", "baseline", "sla"} {
 		if _, ok := r0[k]; !ok {
 			t.Errorf("region missing key %q", k)
 		}

@@ -37,9 +37,13 @@ func tableHeader(w io.Writer, r *engine.Result) error {
 		r.File, r.Driver, r.Seed, r.Trials, fmtDur(r.Horizon))
 	fmt.Fprintf(&b, "Start: %s\n", r.Start.Format("2006-01-02T15:04:05Z07:00"))
 	if len(r.Faults) > 0 {
-		b.WriteString("Faults (as drawn for the first trial):\n")
-		for _, f := range r.Faults {
-			fmt.Fprintf(&b, "  %-40s at +%s  (%s)\n", faultID(f), fmtDur(f.At), wallClock(r.Start, f.At))
+		b.WriteString(faultsHeading(r.Trials) + ":\n")
+		for _, f := range sortedFaults(r.Faults) {
+			when := faultWhen(f, r.Trials)
+			if r.Trials <= 1 || !strings.Contains(when, "drawn") {
+				when += "  (" + wallClock(r.Start, f.At) + ")"
+			}
+			fmt.Fprintf(&b, "  %-40s at %s\n", faultID(f), when)
 		}
 	}
 	b.WriteString("\n")
@@ -56,25 +60,92 @@ func (tableWriter) WriteRun(w io.Writer, r *engine.Result) error {
 		return fmt.Errorf("table report: %w", err)
 	}
 	t := newASCIITable(w)
-	down, loss := "Downtime", "Data loss"
+	l := labels(r.Trials)
+	head := []string{"Region", "Hosting", "Hit by", l.Down, "Recovery", l.Loss, l.Lost, l.Avail, l.Served}
 	if r.Trials > 1 {
-		down, loss = "Downtime p50/p95/max", "Data loss p50/p95/max"
+		head = append(head, "Trials passed", "All data lost", "Not recovered")
 	}
-	t.Header("Region", "Hosting", "Hit by", down, loss, "Lost writes", "Availability", "Objectives", "Verdict")
+	t.Header(append(head, "Objectives", "Verdict"))
 	for i := range r.Regions {
 		rr := &r.Regions[i]
-		if err := t.Append(rr.Region, rr.Hosting, hitText(rr), downtimeText(rr), lossText(rr),
-			writesText(rr), fmt.Sprintf("%.3f%%", rr.Availability), objectivesText(rr.Objectives), verdictWord(rr)); err != nil {
+		row := []string{rr.Region, rr.Hosting, hitText(rr), downtimeText(rr), recoveryWord(rr.Recovery), lossText(rr),
+			writesText(rr), availText(rr), servedText(rr)}
+		if d := rr.Trials; d != nil {
+			row = append(row, shareText(d.Passed, d.N), shareText(d.AllDataLost, d.N), shareText(d.Unrecovered, d.N))
+		} else if r.Trials > 1 {
+			row = append(row, "-", "-", "-")
+		}
+		if err := t.Append(append(row, objectivesText(rr.Objectives), verdictWord(rr))); err != nil {
 			return fmt.Errorf("table report: row %s: %w", rr.Region, err)
 		}
 	}
 	if err := t.Render(); err != nil {
 		return fmt.Errorf("table report: %w", err)
 	}
+	if err := slaTable(w, r, r.Regions); err != nil {
+		return err
+	}
 	if err := phaseTable(w, r.Regions); err != nil {
 		return err
 	}
 	return tableFooter(w, r, r.Regions, "regions")
+}
+
+// slaTable sets each provider's advertised availability against what its
+// hostings achieved, flagging an SLA the experiment did not reach.
+func slaTable(w io.Writer, r *engine.Result, regions []engine.RegionResult) error {
+	type row struct{ region, hosting string }
+	var rows [][]string
+	seen := map[row]bool{}
+	for i := range regions {
+		rr := &regions[i]
+		s, ok := slaOf(r, rr)
+		if !ok || seen[row{rr.Region, rr.Hosting}] {
+			continue
+		}
+		seen[row{rr.Region, rr.Hosting}] = true
+		flag := "met"
+		if s.Below {
+			flag = "BELOW SLA"
+		}
+		rows = append(rows, []string{s.Provider, trimNum(s.Advertised) + "%", rr.Region, rr.Hosting, fmt.Sprintf("%.3f%%", s.Achieved), flag})
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	if _, err := io.WriteString(w, "\nAdvertised availability (provider SLA) against what the experiment achieved:\n"); err != nil {
+		return fmt.Errorf("table report: %w", err)
+	}
+	t := newASCIITable(w)
+	achieved := "Achieved"
+	if r.Trials > 1 {
+		achieved = "Achieved p95"
+	}
+	t.Header("Provider", "SLA", "Region", "Hosting", achieved, "")
+	for _, row := range rows {
+		if err := t.Append(row); err != nil {
+			return fmt.Errorf("table report: SLA of %s: %w", row[0], err)
+		}
+	}
+	if err := t.Render(); err != nil {
+		return fmt.Errorf("table report: %w", err)
+	}
+	return nil
+}
+
+// WriteRuns writes each run's tables, a blank line between them.
+func (t tableWriter) WriteRuns(w io.Writer, rs []*engine.Result) error {
+	for i, r := range rs {
+		if i > 0 {
+			if _, err := io.WriteString(w, "\n"); err != nil {
+				return fmt.Errorf("table report: %w", err)
+			}
+		}
+		if err := t.WriteRun(w, r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // phaseTable writes measured latency and errors per phase, when a driver
@@ -142,19 +213,30 @@ func (tableWriter) WriteComparison(w io.Writer, c *engine.Comparison) error {
 		return fmt.Errorf("table report: %w", err)
 	}
 	t := newASCIITable(w)
-	t.Header("Region", "Hosting", "Downtime", "Data loss", "Lost writes", "Availability", "Monthly cost", "Rank", "Verdict")
+	l := labels(c.Trials)
+	t.Header("Region", "Hosting", l.Down, l.Loss, l.Lost, l.Avail, l.Served, "Monthly cost", "Rank", "Verdict")
 	rows := sortedRows(c)
 	regions := make([]engine.RegionResult, 0, len(rows))
 	for i := range rows {
 		rr := &rows[i].RegionResult
 		regions = append(regions, *rr)
+		verdict := verdictWord(rr)
+		if best, ok := c.CheapestPassingFor(rr.Region); ok && best.Hosting == rr.Hosting {
+			verdict += ", cheapest passing"
+		}
 		if err := t.Append(rr.Region, rr.Hosting, downtimeText(rr), lossText(rr), writesText(rr),
-			fmt.Sprintf("%.3f%%", rr.Availability), fmt.Sprintf("%.2f", rr.MonthlyCost),
-			fmt.Sprint(rows[i].Rank), verdictWord(rr)); err != nil {
+			availText(rr), servedText(rr), fmt.Sprintf("%.2f", rr.MonthlyCost),
+			fmt.Sprint(rows[i].Rank), verdict); err != nil {
 			return fmt.Errorf("table report: row %s/%s: %w", rr.Region, rr.Hosting, err)
 		}
 	}
 	if err := t.Render(); err != nil {
+		return fmt.Errorf("table report: %w", err)
+	}
+	if err := slaTable(w, &c.Result, regions); err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, "\n"+cheapestLine(c)+"\nRank: "+engine.RankRule+"\n"); err != nil {
 		return fmt.Errorf("table report: %w", err)
 	}
 	return tableFooter(w, &c.Result, regions, "region/hosting pairs")

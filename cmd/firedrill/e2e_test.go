@@ -4,13 +4,14 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
 // TestRunFire is the README's first command, end to end, in JSON.
 func TestRunFire(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "fire.json")
-	code, _, errs := runCLI(t, "run", "../../experiments/ovh-sbg-fire-2021.hcl", "--format", "json", "--out", out)
+	code, _, errs := runCLI(t, "run", "testdata/fire.hcl", "--format", "json", "--out", out)
 	if code != exitFail {
 		t.Fatalf("exit %d, want 1 (some regions fail): %s", code, errs)
 	}
@@ -47,15 +48,29 @@ func TestRunFire(t *testing.T) {
 	}
 	// same seed, same report, byte for byte.
 	out2 := filepath.Join(t.TempDir(), "fire.json")
-	runCLI(t, "run", "../../experiments/ovh-sbg-fire-2021.hcl", "--format", "json", "--out", out2)
+	runCLI(t, "run", "testdata/fire.hcl", "--format", "json", "--out", out2)
 	if b2, _ := os.ReadFile(out2); string(b2) != string(b) {
 		t.Error("two runs differ")
 	}
 }
 
-func TestCompareProcurement(t *testing.T) {
-	code, out, errs := runCLI(t, "compare", "../../experiments/procurement.hcl", "--format", "markdown")
-	if code != exitPass || len(out) == 0 {
-		t.Fatalf("exit %d: %s", code, errs)
+// TestCompareExitCode: compare exits 1 when some region has no offer that
+// meets its objectives (its best-ranked offer fails), 0 otherwise.
+func TestCompareExitCode(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		// sync fails over in 1m + 30s, within the 1h RTO: it passes, and is
+		// the cheapest that does.
+		{[]string{"compare", "testdata/offers.hcl", "--format", "markdown"}, exitPass, "Cheapest offer that meets every objective of every region: sync (300 a month)"},
+		// single loses its only datacenter: nothing passes.
+		{[]string{"compare", "testdata/offers.hcl", "--hosting", "single"}, exitFail, "No offer meets every objective of every region."},
+	} {
+		code, out, errs := runCLI(t, tc.args...)
+		if code != tc.code || !strings.Contains(out, tc.want) {
+			t.Errorf("%v: exit %d, want %d; output lacks %q?\n%s%s", tc.args, code, tc.code, tc.want, out, errs)
+		}
 	}
 }

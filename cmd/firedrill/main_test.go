@@ -14,7 +14,7 @@ import (
 func runCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := run(context.Background(), args, &out, &errb)
+	code := run(context.Background(), args, strings.NewReader(""), &out, &errb)
 	return code, out.String(), errb.String()
 }
 
@@ -29,14 +29,17 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown command", []string{"burn"}, exitInvalid, `unknown command "burn"`},
 		{"run without files", []string{"run"}, exitInvalid, "name at least one experiment file"},
 		{"unknown flag", []string{"run", "x.hcl", "--frobnicate"}, exitInvalid, "frobnicate"},
-		{"unknown format", []string{"run", "../../experiments/ovh-sbg-fire-2021.hcl", "--format", "pdf"}, exitInvalid, `unknown format "pdf"`},
-		{"zero trials", []string{"run", "../../experiments/ovh-sbg-fire-2021.hcl", "--trials", "0"}, exitInvalid, "--trials must be at least 1"},
-		{"unknown driver", []string{"run", "../../experiments/ovh-sbg-fire-2021.hcl", "--driver", "vm"}, exitInvalid, `unknown driver "vm"`},
-		{"bad var syntax", []string{"run", "../../experiments/ovh-sbg-fire-2021.hcl", "--var", "novalue"}, exitInvalid, "want NAME=VALUE"},
-		{"unknown var", []string{"validate", "../../experiments/ovh-sbg-fire-2021.hcl", "--var", "nope=1"}, exitInvalid, "declares no such variable"},
+		{"unknown format", []string{"run", "testdata/fire.hcl", "--format", "pdf"}, exitInvalid, `unknown format "pdf"`},
+		{"zero trials", []string{"run", "testdata/fire.hcl", "--trials", "0"}, exitInvalid, "--trials must be at least 1"},
+		{"unknown driver", []string{"run", "testdata/fire.hcl", "--driver", "vm"}, exitInvalid, `unknown driver "vm"`},
+		{"bad var syntax", []string{"run", "testdata/fire.hcl", "--var", "novalue"}, exitInvalid, "want NAME=VALUE"},
+		{"unknown var", []string{"validate", "testdata/fire.hcl", "--var", "nope=1"}, exitInvalid, "declares no such variable"},
 		{"missing file", []string{"validate", "nope.hcl"}, exitInvalid, "Cannot read experiment file"},
 		{"compare two files", []string{"compare", "a.hcl", "b.hcl"}, exitInvalid, "exactly one"},
-		{"compare unknown hosting", []string{"compare", "../../experiments/procurement.hcl", "--hosting", "offer-z"}, exitInvalid, `no hosting "offer-z"`},
+		{"compare unknown hosting", []string{"compare", "testdata/offers.hcl", "--hosting", "offer-z"}, exitInvalid, `no hosting "offer-z"`},
+		{"flag without value", []string{"run", "testdata/fire.hcl", "--out"}, exitInvalid, "flag needs an argument: --out"},
+		{"single-dash flags still work", []string{"run", "testdata/fire.hcl", "-format", "pdf"}, exitInvalid, `unknown format "pdf"`},
+		{"extra arguments", []string{"version", "x"}, exitInvalid, "takes no arguments"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errs := runCLI(t, tc.args...)
@@ -75,8 +78,8 @@ func TestBadFilesRunNothing(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
-	code, out, _ := runCLI(t, "validate", "../../experiments/ovh-sbg-fire-2021.hcl", "../../experiments/lockdown-2021-04-06.hcl")
-	if code != exitPass || !strings.Contains(out, `"ovh-sbg-fire-2021" is valid: 13 region(s)`) {
+	code, out, _ := runCLI(t, "validate", "testdata/fire.hcl", "testdata/offers.hcl")
+	if code != exitPass || !strings.Contains(out, `"ovh-sbg-fire-2021" is valid: 13 region(s)`) || !strings.Contains(out, `"offers" is valid: 1 region(s), 2 hosting(s)`) {
 		t.Errorf("exit %d: %s", code, out)
 	}
 }

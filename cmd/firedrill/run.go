@@ -2,11 +2,10 @@ package main
 
 import (
 	"context"
-	"flag"
+	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -19,101 +18,71 @@ import (
 	"github.com/firedrill/firedrill/reports"
 )
 
-// varFlags collects repeated --var k=v.
-type varFlags map[string]string
-
-func (v varFlags) String() string { return "" }
-func (v varFlags) Set(s string) error {
-	k, val, ok := strings.Cut(s, "=")
-	if !ok || k == "" {
-		return fmt.Errorf("want NAME=VALUE, got %q", s)
-	}
-	v[k] = val
-	return nil
+// runSetup is everything run and compare check before loading a file:
+// a usage error must not wait for the files, nor print their warnings.
+type runSetup struct {
+	w    reports.Writer
+	out  *output
+	drv  engine.Driver
+	opts engine.Options // workers and the control trial's driver
 }
 
-type runFlags struct {
-	driver  string
-	vars    varFlags
-	trials  int
-	format  string
-	out     string
-	hosting string
-	scale   int
-}
-
-func newRunFlags(name string, stderr io.Writer, compare bool) (*flag.FlagSet, *runFlags) {
-	rf := &runFlags{vars: varFlags{}}
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&rf.driver, "driver", "model", "driver: "+strings.Join(driverNames(), " or "))
-	fs.Var(rf.vars, "var", "set a variable, NAME=VALUE (repeatable)")
-	fs.IntVar(&rf.trials, "trials", 1, "run N trials, drawing fault times from their ranges")
-	fs.StringVar(&rf.format, "format", "table", "report format: "+strings.Join(reports.Names(), ", "))
-	fs.IntVar(&rf.scale, "scale", 0, "containers driver: real users per virtual user (default: the experiment's scale)")
-	fs.StringVar(&rf.out, "out", "", "write the report to PATH instead of standard output")
-	if compare {
-		fs.StringVar(&rf.hosting, "hosting", "", "compare only these hostings, comma-separated")
+func setup(rf *runFlags, stdout, stderr io.Writer) (*runSetup, error) {
+	w, err := reports.ByName(rf.format)
+	if err != nil {
+		return nil, usageErr("--format: %v", err)
 	}
-	return fs, rf
-}
-
-// parseInterleaved lets flags follow positional arguments, as in
-// "firedrill run FILE --trials 10".
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, usageErr("%s: %v", fs.Name(), err)
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
+	if rf.trials < 1 {
+		return nil, usageErr("--trials must be at least 1, got %d", rf.trials)
 	}
+	if rf.scale < 0 {
+		return nil, usageErr("--scale must be positive, got %d", rf.scale)
+	}
+	drv, opts, err := openDriver(rf, stderr)
+	if err != nil {
+		return nil, err
+	}
+	out, err := openOutput(rf.out, stdout)
+	if err != nil {
+		return nil, err
+	}
+	return &runSetup{w: w, out: out, drv: drv, opts: opts}, nil
 }
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
-	fs, rf := newRunFlags("run", stderr, false)
-	files, err := parseInterleaved(fs, args)
+	fs, rf := newRunFlags("run", false)
+	files, err := parseArgs(fs, args)
+	if errors.Is(err, errHelp) {
+		printHelp(stdout, fs, commandFlags["run"].synopsis)
+		return exitPass, nil
+	}
 	if err != nil {
 		return exitInvalid, err
 	}
 	if len(files) == 0 {
 		return exitInvalid, usageErr("run: name at least one experiment file")
 	}
-	w, exps, err := prepare(rf, files, stderr)
+	s, err := setup(rf, stdout, stderr)
 	if err != nil {
 		return exitInvalid, err
 	}
-	drv, opts, err := openDriver(rf, stderr)
+	defer s.out.discard()
+	exps, err := load(ctx, files, rf.vars, stderr)
 	if err != nil {
 		return exitInvalid, err
 	}
 	var results []*engine.Result
 	for _, e := range exps {
+		opts := s.opts
 		opts.Progress = progress(stderr, e.Name)
-		res, err := engine.Run(ctx, e, drv, opts)
+		res, err := engine.Run(ctx, e, s.drv, opts)
 		if err != nil {
 			return exitInfra, infraErr(fmt.Errorf("run %s: %w", e.File, err))
 		}
 		results = append(results, res)
 	}
-	err = writeReport(rf.out, stdout, func(out io.Writer) error {
-		for i, res := range results {
-			if i > 0 && rf.format == "table" {
-				fmt.Fprintln(out)
-			}
-			if err := w.WriteRun(out, res); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return exitInfra, infraErr(err)
+	if err := s.out.write(ctx, func(w io.Writer) error { return s.w.WriteRuns(w, results) }); err != nil {
+		return exitInfra, err
 	}
 	for _, res := range results {
 		if !res.Pass() {
@@ -123,20 +92,31 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (int, 
 	return exitPass, nil
 }
 
+// cmdCompare exits 1 when some region has no offer that meets all of its
+// objectives: its best-ranked offer fails (engine.Comparison.Pass).
 func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
-	fs, rf := newRunFlags("compare", stderr, true)
-	files, err := parseInterleaved(fs, args)
+	fs, rf := newRunFlags("compare", true)
+	files, err := parseArgs(fs, args)
+	if errors.Is(err, errHelp) {
+		printHelp(stdout, fs, commandFlags["compare"].synopsis)
+		return exitPass, nil
+	}
 	if err != nil {
 		return exitInvalid, err
 	}
 	if len(files) != 1 {
-		return exitInvalid, usageErr("compare: name exactly one experiment file")
+		return exitInvalid, usageErr("compare: name exactly one experiment file, got %d", len(files))
 	}
-	w, exps, err := prepare(rf, files, stderr)
+	s, err := setup(rf, stdout, stderr)
 	if err != nil {
 		return exitInvalid, err
 	}
-	e := exps[0]
+	defer s.out.discard()
+	exps, err := loadQuiet(ctx, files, rf.vars, stderr)
+	if err != nil {
+		return exitInvalid, err
+	}
+	e := exps[0].Experiment
 	var hostings []string
 	if rf.hosting != "" {
 		for _, h := range strings.Split(rf.hosting, ",") {
@@ -154,58 +134,92 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 	if len(e.Hostings) == 0 {
 		return exitInvalid, usageErr("compare: %s declares no hosting to compare", e.File)
 	}
-	drv, opts, err := openDriver(rf, stderr)
-	if err != nil {
-		return exitInvalid, err
-	}
+	warnSummary(stderr, exps)
+	opts := s.opts
 	opts.Progress = progress(stderr, e.Name)
-	cmp, err := engine.Compare(ctx, e, drv, hostings, opts)
+	cmp, err := engine.Compare(ctx, e, s.drv, hostings, opts)
 	if err != nil {
 		return exitInfra, infraErr(err)
 	}
-	if err := writeReport(rf.out, stdout, func(out io.Writer) error { return w.WriteComparison(out, cmp) }); err != nil {
-		return exitInfra, infraErr(err)
+	if err := s.out.write(ctx, func(w io.Writer) error { return s.w.WriteComparison(w, cmp) }); err != nil {
+		return exitInfra, err
+	}
+	if !cmp.Pass() {
+		return exitFail, nil
 	}
 	return exitPass, nil
 }
 
-// prepare checks the flags and loads every file before anything runs, so
-// that bad input never starts a driver.
-func prepare(rf *runFlags, files []string, stderr io.Writer) (reports.Writer, []*experiments.Experiment, error) {
-	w, err := reports.ByName(rf.format)
-	if err != nil {
-		return nil, nil, usageErr("%v", err)
-	}
-	if rf.trials < 1 {
-		return nil, nil, usageErr("--trials must be at least 1, got %d", rf.trials)
-	}
-	var exps []*experiments.Experiment
-	var all hcl.Diagnostics
-	for _, f := range files {
-		e, diags := experiments.Load(f, rf.vars)
-		all = append(all, diags...)
-		if e != nil {
-			exps = append(exps, e)
-		}
-	}
-	if all.HasErrors() {
-		experiments.WriteDiagnostics(stderr, all, 78, isTerminal(stderr))
-		return nil, nil, usageErr("%d error(s) in experiment files; nothing was run", countErrors(all))
-	}
-	if n := len(all); n > 0 {
-		fmt.Fprintf(stderr, "firedrill: %d warning(s); see them with: firedrill validate %s\n", n, strings.Join(files, " "))
-	}
-	return w, exps, nil
+// loaded is an experiment with its warnings.
+type loaded struct {
+	*experiments.Experiment
+	warnings hcl.Diagnostics
 }
 
-func countErrors(diags hcl.Diagnostics) int {
-	n := 0
-	for _, d := range diags {
-		if d.Severity == hcl.DiagError {
-			n++
+// load reads every file and prints the warnings' one-line summary.
+func load(ctx context.Context, files []string, vars map[string]string, stderr io.Writer) ([]*experiments.Experiment, error) {
+	ls, err := loadQuiet(ctx, files, vars, stderr)
+	if err != nil {
+		return nil, err
+	}
+	warnSummary(stderr, ls)
+	exps := make([]*experiments.Experiment, len(ls))
+	for i, l := range ls {
+		exps[i] = l.Experiment
+	}
+	return exps, nil
+}
+
+// loadQuiet reads every file before anything runs, so that bad input never
+// starts a driver. Errors are printed in full; warnings are kept for
+// warnSummary, printed only once the command is sure to run.
+func loadQuiet(ctx context.Context, files []string, vars map[string]string, stderr io.Writer) ([]loaded, error) {
+	var out []loaded
+	var errs hcl.Diagnostics
+	warnings := 0
+	for _, f := range files {
+		e, diags := experiments.LoadContext(ctx, f, vars)
+		if ctx.Err() != nil {
+			return nil, errInterrupted
+		}
+		var w hcl.Diagnostics
+		for _, d := range diags {
+			if d.Severity == hcl.DiagError {
+				errs = append(errs, d)
+			} else {
+				w = append(w, d)
+			}
+		}
+		warnings += len(w)
+		if e != nil {
+			out = append(out, loaded{e, w})
 		}
 	}
-	return n
+	if len(errs) > 0 {
+		experiments.WriteDiagnostics(stderr, errs, 78, isTerminal(stderr))
+		more := ""
+		if warnings > 0 {
+			more = fmt.Sprintf(" (and %d warning(s): firedrill validate shows them)", warnings)
+		}
+		return nil, usageErr("%d error(s) in experiment files%s; nothing was run", len(errs), more)
+	}
+	return out, nil
+}
+
+// warnSummary says in one line that there are warnings, and how to see
+// them in full.
+func warnSummary(stderr io.Writer, ls []loaded) {
+	n := 0
+	var files []string
+	for _, l := range ls {
+		n += len(l.warnings)
+		if len(l.warnings) > 0 {
+			files = append(files, l.File)
+		}
+	}
+	if n > 0 {
+		fmt.Fprintf(stderr, "firedrill: %d warning(s); see them with: firedrill validate %s\n", n, strings.Join(files, " "))
+	}
 }
 
 // openDriver builds the run's driver and the engine options that go with
@@ -213,7 +227,7 @@ func countErrors(diags hcl.Diagnostics) int {
 func openDriver(rf *runFlags, stderr io.Writer) (engine.Driver, engine.Options, error) {
 	mk, ok := drivers[rf.driver]
 	if !ok {
-		return nil, engine.Options{}, usageErr("unknown driver %q (have %s)", rf.driver, strings.Join(driverNames(), ", "))
+		return nil, engine.Options{}, usageErr("--driver: unknown driver %q (have %s)", rf.driver, strings.Join(driverNames(), ", "))
 	}
 	d := mk(rf, stderr)
 	opts := engine.Options{Trials: rf.trials, Workers: 1, Baseline: d.baseline}
@@ -221,30 +235,6 @@ func openDriver(rf *runFlags, stderr io.Writer) (engine.Driver, engine.Options, 
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
 	return d.Driver, opts, nil
-}
-
-// writeReport writes to stdout, or to path through a temporary file renamed
-// into place, so that a failed run never leaves a half-written report.
-func writeReport(path string, stdout io.Writer, write func(io.Writer) error) error {
-	if path == "" || path == "-" {
-		return write(stdout)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("write report: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write report %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write report %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write report: %w", err)
-	}
-	return nil
 }
 
 // progress shows trials done on a terminal, at most ten times a second, and

@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -17,12 +20,22 @@ import (
 	"github.com/firedrill/firedrill/faults"
 )
 
-func cmdValidate(args []string, stdout, stderr io.Writer) (int, error) {
-	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func newValidateFlags() (*flag.FlagSet, varFlags) {
+	fs := newFlagSet("validate")
 	vars := varFlags{}
-	fs.Var(vars, "var", "set a variable, NAME=VALUE (repeatable)")
-	files, err := parseInterleaved(fs, args)
+	fs.Var(vars, "var", "override a variable's default with `NAME=VALUE` (repeatable)")
+	return fs, vars
+}
+
+// cmdValidate checks files without running anything and prints every
+// diagnostic in full, warnings included.
+func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+	fs, vars := newValidateFlags()
+	files, err := parseArgs(fs, args)
+	if errors.Is(err, errHelp) {
+		printHelp(stdout, fs, commandFlags["validate"].synopsis)
+		return exitPass, nil
+	}
 	if err != nil {
 		return exitInvalid, err
 	}
@@ -31,7 +44,10 @@ func cmdValidate(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	var all hcl.Diagnostics
 	for _, f := range files {
-		e, diags := experiments.Load(f, vars)
+		e, diags := experiments.LoadContext(ctx, f, vars)
+		if ctx.Err() != nil {
+			return exitInterrupted, errInterrupted
+		}
 		all = append(all, diags...)
 		if !diags.HasErrors() {
 			fmt.Fprintf(stdout, "%s: experiment %q is valid: %d region(s), %d hosting(s), %d fault(s) over %s\n",
@@ -45,15 +61,43 @@ func cmdValidate(args []string, stdout, stderr io.Writer) (int, error) {
 	return exitPass, nil
 }
 
+func countErrors(diags hcl.Diagnostics) int {
+	n := 0
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError {
+			n++
+		}
+	}
+	return n
+}
+
+func newFmtFlags() (*flag.FlagSet, *bool) {
+	fs := newFlagSet("fmt")
+	check := fs.Bool("check", false, "list the files that are not formatted and exit 1, changing nothing")
+	return fs, check
+}
+
+// stdinName names standard input in diagnostics.
+const stdinName = "<stdin>"
+
 // cmdFmt rewrites experiment files in the canonical HCL style, like
-// terraform fmt. With --check it only lists the files that would change.
-func cmdFmt(args []string, stdout, stderr io.Writer) (int, error) {
-	flags := flag.NewFlagSet("fmt", flag.ContinueOnError)
-	flags.SetOutput(stderr)
-	check := flags.Bool("check", false, "list files that are not formatted and exit 1, without changing them")
-	paths, err := parseInterleaved(flags, args)
+// terraform fmt. With --check it only lists the files that would change;
+// "-" formats standard input onto standard output.
+func cmdFmt(args []string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
+	flags, check := newFmtFlags()
+	paths, err := parseArgs(flags, args)
+	if errors.Is(err, errHelp) {
+		printHelp(stdout, flags, commandFlags["fmt"].synopsis)
+		return exitPass, nil
+	}
 	if err != nil {
 		return exitInvalid, err
+	}
+	if slices.Contains(paths, "-") {
+		if len(paths) > 1 {
+			return exitInvalid, usageErr("fmt: - (standard input) cannot be combined with other paths")
+		}
+		return fmtStdin(stdin, stdout, stderr, *check)
 	}
 	if len(paths) == 0 {
 		paths = []string{"."}
@@ -89,17 +133,16 @@ func cmdFmt(args []string, stdout, stderr io.Writer) (int, error) {
 	unformatted := 0
 	var all hcl.Diagnostics
 	for _, f := range files {
-		src, err := os.ReadFile(f)
-		if err != nil {
-			return exitInvalid, usageErr("fmt: %v", err)
-		}
-		// hclwrite.Format does not check syntax; refuse to rewrite a file
-		// that does not parse.
-		if _, diags := hclwrite.ParseConfig(src, f, hcl.InitialPos); diags.HasErrors() {
+		src, diags := experiments.ReadSource(f)
+		if diags.HasErrors() {
 			all = append(all, diags...)
 			continue
 		}
-		out := hclwrite.Format(src)
+		out, diags := formatHCL(src, f)
+		if diags.HasErrors() {
+			all = append(all, diags...)
+			continue
+		}
 		if bytes.Equal(src, out) {
 			continue
 		}
@@ -121,7 +164,48 @@ func cmdFmt(args []string, stdout, stderr io.Writer) (int, error) {
 	return exitPass, nil
 }
 
-func cmdFaults(stdout io.Writer) (int, error) {
+// formatHCL formats one file's source. hclwrite.Format does not check
+// syntax, and its parser recurses like the other: the source is checked
+// first, and a file that does not parse is never rewritten.
+func formatHCL(src []byte, name string) ([]byte, hcl.Diagnostics) {
+	if diags := experiments.CheckSource(src, name); diags.HasErrors() {
+		return nil, diags
+	}
+	if _, diags := hclwrite.ParseConfig(src, name, hcl.InitialPos); diags.HasErrors() {
+		return nil, diags
+	}
+	return hclwrite.Format(src), nil
+}
+
+// fmtStdin formats standard input onto standard output, like
+// terraform fmt -. With --check it writes nothing and exits 1 when the
+// input is not formatted.
+func fmtStdin(stdin io.Reader, stdout, stderr io.Writer, check bool) (int, error) {
+	src, err := io.ReadAll(io.LimitReader(stdin, experiments.MaxFileSize+1))
+	if err != nil {
+		return exitInfra, infraErr(fmt.Errorf("fmt: read standard input: %w", err))
+	}
+	out, diags := formatHCL(src, stdinName)
+	if diags.HasErrors() {
+		experiments.WriteDiagnosticsWith(stderr, diags, map[string][]byte{stdinName: src}, 78, isTerminal(stderr))
+		return exitInvalid, usageErr("fmt: %d error(s) in standard input", countErrors(diags))
+	}
+	if check {
+		if !bytes.Equal(src, out) {
+			return exitFail, nil
+		}
+		return exitPass, nil
+	}
+	if _, err := stdout.Write(out); err != nil {
+		return exitInfra, infraErr(fmt.Errorf("fmt: %w", err))
+	}
+	return exitPass, nil
+}
+
+func cmdFaults(args []string, stdout io.Writer) (int, error) {
+	if len(args) > 0 {
+		return exitInvalid, usageErr("faults: takes no arguments")
+	}
 	for _, k := range faults.Kinds() {
 		fmt.Fprintf(stdout, "%s\n  %s\n", k.Name, k.Doc)
 		for _, a := range k.Attributes {
