@@ -140,18 +140,36 @@ func blank(t *testing.T, data []byte) (bool, float64) {
 	return share < 0.02 || len(colours) < 4, share
 }
 
-// TestBrowser opens the fire experiment's report and the procurement
-// comparison in a real browser: each must render (not blank), raise no
-// script error or refused load, and fetch nothing.
+// TestBrowser opens the report of every experiment of the library, and the
+// procurement comparison, in a real browser: each must render (not blank),
+// raise no script error or refused load, and fetch nothing. The library's
+// own files, not frozen copies: what a user opens is what is checked.
 func TestBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a browser; skipped with -short")
 	}
-	fire, err := engine.Run(context.Background(), loadExperiment(t, "testdata/experiments/fire.hcl"), model.New(), engine.Options{})
-	if err != nil {
-		t.Fatal(err)
+	type page struct {
+		name string
+		page string
+		shot string // where -screenshot saves this one, "" for nowhere
 	}
-	cmp, err := engine.Compare(context.Background(), loadExperiment(t, "testdata/experiments/procurement.hcl"), model.New(), nil, engine.Options{})
+	var pages []page
+	files, err := filepath.Glob("../experiments/*.hcl")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no experiments: %v", err)
+	}
+	for _, f := range files {
+		res, err := engine.Run(context.Background(), loadExperiment(t, f), model.New(), engine.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := page{name: strings.TrimSuffix(filepath.Base(f), ".hcl"), page: string(writeHTML(t, res))}
+		if p.name == "ovh-sbg-fire-2021" {
+			p.shot = *screenshot
+		}
+		pages = append(pages, p)
+	}
+	cmp, err := engine.Compare(context.Background(), loadExperiment(t, "../experiments/procurement.hcl"), model.New(), nil, engine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,14 +177,8 @@ func TestBrowser(t *testing.T) {
 	if err := (htmlWriter{}).WriteComparison(&cmpPage, cmp); err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []struct {
-		name string
-		page string
-		shot string // where -screenshot saves this one, "" for nowhere
-	}{
-		{"fire", string(writeHTML(t, fire)), *screenshot},
-		{"compare", cmpPage.String(), ""},
-	} {
+	pages = append(pages, page{name: "compare", page: cmpPage.String()})
+	for _, c := range pages {
 		t.Run(c.name, func(t *testing.T) {
 			check := openInBrowser(t, c.page, 1280, 2400)
 			if isBlank, share := blank(t, check.png); isBlank {

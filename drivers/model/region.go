@@ -210,7 +210,9 @@ func (s *sim) dcs() []string {
 			out = append(out, dc)
 		}
 	}
-	add(s.primary)
+	if s.ps != pGone && s.ps != pNone {
+		add(s.primary) // a primary whose data is gone no longer matters
+	}
 	add(s.standby)
 	for _, b := range s.h.Backups {
 		add(b.To.Name)
