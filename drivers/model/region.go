@@ -200,12 +200,16 @@ func (s *sim) run() engine.RegionObservation {
 	return s.obs
 }
 
-// dcs are the datacenters where the region has something now: its primary
+// dcs are the datacenters where the region has something at t: its primary
 // and standby as they are (after a failover the old primary's datacenter no
 // longer matters), its backups, and where a restore is going.
-func (s *sim) dcs() []string {
+func (s *sim) dcs(t time.Duration) []string {
 	out := s.dcBuf[:0]
 	add := func(dc string) {
+		// a datacenter that burned already cannot be hit again.
+		if f := s.w.dcs[dc]; f != nil && f.destroyed < t {
+			return
+		}
 		if dc != "" && !slices.Contains(out, dc) {
 			out = append(out, dc)
 		}
@@ -226,7 +230,7 @@ func (s *sim) dcs() []string {
 
 // apply carries out an effect's start (or end) at t on the region's state.
 func (s *sim) apply(t time.Duration, e *faults.Effect, end bool) {
-	if !end && !slices.Contains(s.obs.HitBy, e.Fault) && rules.Touches(e, s.r, s.dcs()) {
+	if !end && !slices.Contains(s.obs.HitBy, e.Fault) && rules.Touches(e, s.r, s.dcs(t)) {
 		s.obs.HitBy = append(s.obs.HitBy, e.Fault)
 		s.event(t, engine.EventFault, e.Fault, 0, "%s injected", e.Fault)
 	}
