@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -266,7 +267,7 @@ func Run(ctx context.Context, exp *experiments.Experiment, drv Driver, opts Opti
 		Start:       exp.Start,
 		Horizon:     exp.Duration,
 		Faults:      firstPlan.Faults,
-		Notes:       append(drvNotes, notes...),
+		Notes:       slices.Concat(drvNotes, notes),
 		Setup:       exp,
 	}
 	res.Regions = first

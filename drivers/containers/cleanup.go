@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -24,18 +26,83 @@ func (r Removed) String() string {
 
 // Clean removes every container, network and volume of run runID, or of
 // every firedrill run when runID is empty. It is what `firedrill clean`
-// does, and what a run does on its way out.
-func Clean(ctx context.Context, runID string) (Removed, error) {
+// does. A run whose process is still alive on this host is left alone
+// (its ID is returned in kept) unless force: removing resources from under
+// a running experiment only makes it fail half-way.
+func Clean(ctx context.Context, runID string, force bool) (n Removed, kept []string, err error) {
 	cli, err := dockerClient(ctx)
 	if err != nil {
-		return Removed{}, err
+		return Removed{}, nil, err
 	}
 	defer cli.Close()
 	f := client.Filters{}.Add("label", LabelManaged+"=true")
 	if runID != "" {
 		f.Add("label", LabelRun+"="+runID)
 	}
-	return remove(ctx, cli, f)
+	runs, err := owners(ctx, cli, f)
+	if err != nil {
+		return n, nil, err
+	}
+	host, _ := os.Hostname()
+	var errs []error
+	for _, id := range slices.Sorted(maps.Keys(runs)) {
+		o := runs[id]
+		if !force && o.host == host && processAlive(o.pid) {
+			kept = append(kept, id)
+			continue
+		}
+		m, err := remove(ctx, cli, runFilter(id))
+		n = n.add(m)
+		errs = append(errs, err)
+	}
+	// Resources without a run label (none are made so) go with "all runs"
+	// only when forced.
+	if runID == "" && force {
+		m, err := remove(ctx, cli, f)
+		n = n.add(m)
+		errs = append(errs, err)
+	}
+	return n, kept, errors.Join(errs...)
+}
+
+func (r Removed) add(o Removed) Removed {
+	return Removed{Containers: r.Containers + o.Containers, Networks: r.Networks + o.Networks, Volumes: r.Volumes + o.Volumes}
+}
+
+// owner is the process that made a run's resources.
+type owner struct{ host, pid string }
+
+// owners lists the runs that have resources matching f, with the process
+// that owns each.
+func owners(ctx context.Context, cli *client.Client, f client.Filters) (map[string]owner, error) {
+	out := map[string]owner{}
+	add := func(l map[string]string) {
+		if id := l[LabelRun]; id != "" {
+			out[id] = owner{host: l[LabelHost], pid: l[LabelPID]}
+		}
+	}
+	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
+	if err != nil {
+		return nil, fmt.Errorf("list containers: %w", err)
+	}
+	for _, c := range cs.Items {
+		add(c.Labels)
+	}
+	ns, err := cli.NetworkList(ctx, client.NetworkListOptions{Filters: f})
+	if err != nil {
+		return nil, fmt.Errorf("list networks: %w", err)
+	}
+	for _, nw := range ns.Items {
+		add(nw.Labels)
+	}
+	vs, err := cli.VolumeList(ctx, client.VolumeListOptions{Filters: f})
+	if err != nil {
+		return nil, fmt.Errorf("list volumes: %w", err)
+	}
+	for _, v := range vs.Items {
+		add(v.Labels)
+	}
+	return out, nil
 }
 
 // remove deletes what matches f: containers first (forcibly: a run being
@@ -81,69 +148,27 @@ func remove(ctx context.Context, cli *client.Client, f client.Filters) (Removed,
 }
 
 // sweepOrphans removes what runs on this host left behind when they were
-// killed outright (SIGKILL, a crash): their owning process is gone, so
-// nobody else will. Runs of live processes are left alone, so two runs at
-// once do not collide.
+// killed outright and their reaper could not act (it was killed too, or
+// the engine restarted): their owning process is gone, so nobody else
+// will. Runs of live processes are left alone, so two runs at once do not
+// collide.
 func sweepOrphans(ctx context.Context, cli *client.Client) (Removed, error) {
 	host, _ := os.Hostname()
-	f := client.Filters{}.Add("label", LabelManaged+"=true", LabelHost+"="+host)
+	runs, err := owners(ctx, cli, client.Filters{}.Add("label", LabelManaged+"=true", LabelHost+"="+host))
+	if err != nil {
+		return Removed{}, fmt.Errorf("list firedrill resources: %w", err)
+	}
 	var total Removed
-	seen := map[string]bool{}
-	kinds := []func() (map[string]string, error){
-		func() (map[string]string, error) {
-			cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
-			if err != nil {
-				return nil, err
-			}
-			out := map[string]string{}
-			for _, c := range cs.Items {
-				out[c.Labels[LabelRun]] = c.Labels[LabelPID]
-			}
-			return out, nil
-		},
-		func() (map[string]string, error) {
-			ns, err := cli.NetworkList(ctx, client.NetworkListOptions{Filters: f})
-			if err != nil {
-				return nil, err
-			}
-			out := map[string]string{}
-			for _, n := range ns.Items {
-				out[n.Labels[LabelRun]] = n.Labels[LabelPID]
-			}
-			return out, nil
-		},
-		func() (map[string]string, error) {
-			vs, err := cli.VolumeList(ctx, client.VolumeListOptions{Filters: f})
-			if err != nil {
-				return nil, err
-			}
-			out := map[string]string{}
-			for _, v := range vs.Items {
-				out[v.Labels[LabelRun]] = v.Labels[LabelPID]
-			}
-			return out, nil
-		},
-	}
-	for _, list := range kinds {
-		runs, err := list()
-		if err != nil {
-			return total, fmt.Errorf("list firedrill resources: %w", err)
+	var errs []error
+	for _, id := range slices.Sorted(maps.Keys(runs)) {
+		if processAlive(runs[id].pid) {
+			continue
 		}
-		for run, pid := range runs {
-			if run == "" || seen[run] || processAlive(pid) {
-				continue
-			}
-			seen[run] = true
-			n, err := remove(ctx, cli, client.Filters{}.Add("label", LabelManaged+"=true", LabelRun+"="+run))
-			total.Containers += n.Containers
-			total.Networks += n.Networks
-			total.Volumes += n.Volumes
-			if err != nil {
-				return total, err
-			}
-		}
+		n, err := remove(ctx, cli, runFilter(id))
+		total = total.add(n)
+		errs = append(errs, err)
 	}
-	return total, nil
+	return total, errors.Join(errs...)
 }
 
 func processAlive(pid string) bool {

@@ -180,7 +180,7 @@ func TestFire(t *testing.T) {
 	cli := needDocker(t)
 	exp := parse(t, fireHCL)
 	d := New(Options{Progress: testWriter{t}})
-	res, err := engine.Run(context.Background(), exp, d, engine.Options{})
+	res, err := engine.Run(context.Background(), exp, d, engine.Options{NoBaseline: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +213,7 @@ func TestFire(t *testing.T) {
 	if r := by["same-site"]; r.Recovery != engine.RecoveryUnrecoverable || !r.AllDataLost || r.LostWrites != r.AckedWrites {
 		t.Errorf("same-site: recovery %s, all lost %v, lost %d of %d; want everything lost", r.Recovery, r.AllDataLost, r.LostWrites, r.AckedWrites)
 	}
-	if n := leftovers(t, cli, ""); n != (Removed{}) {
+	if n := leftovers(t, cli, d.Last.Run); n != (Removed{}) {
 		t.Errorf("after the run, firedrill left %s", n)
 	}
 	if late := d.Last.Lateness; len(late) == 0 || percentile(late, 1) > 50*time.Millisecond {
@@ -234,13 +234,14 @@ func TestCancelLeavesNothing(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("run after cancel: %v; want context.Canceled", err)
 	}
-	if n := leftovers(t, cli, ""); n != (Removed{}) {
-		t.Errorf("after a cancelled run, firedrill left %s", n)
+	if n := leftovers(t, cli, d.Last.Run); n != (Removed{}) || d.Last.Run == "" {
+		t.Errorf("after a cancelled run %q, firedrill left %s", d.Last.Run, n)
 	}
 }
 
 // TestCleanSweepsLeaks leaks a labelled container, network and volume, as
-// a run killed with SIGKILL would, and sweeps them.
+// a run killed with SIGKILL would, and sweeps them, but only with force
+// while the process that made them lives.
 func TestCleanSweepsLeaks(t *testing.T) {
 	cli := needDocker(t)
 	ctx := context.Background()
@@ -264,12 +265,21 @@ func TestCleanSweepsLeaks(t *testing.T) {
 	if n := leftovers(t, cli, r.id); n != (Removed{Containers: 1, Networks: 1, Volumes: 1}) {
 		t.Fatalf("leaked %s; want 1 of each", n)
 	}
-	n, err := Clean(ctx, r.id)
+	// The leak carries this test's own PID, alive: clean leaves it alone
+	// unless forced.
+	n, kept, err := Clean(ctx, r.id, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != (Removed{Containers: 1, Networks: 1, Volumes: 1}) {
-		t.Errorf("Clean removed %s; want 1 of each", n)
+	if n != (Removed{}) || len(kept) != 1 || kept[0] != r.id {
+		t.Errorf("Clean without force removed %s and kept %v; want nothing removed and %s kept (its process is alive)", n, kept, r.id)
+	}
+	n, kept, err = Clean(ctx, r.id, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != (Removed{Containers: 1, Networks: 1, Volumes: 1}) || len(kept) != 0 {
+		t.Errorf("Clean --force removed %s, kept %v; want 1 of each removed", n, kept)
 	}
 	if n := leftovers(t, cli, r.id); n != (Removed{}) {
 		t.Errorf("after Clean, %s remain", n)
@@ -434,7 +444,7 @@ func TestFaults(t *testing.T) {
 	cli := needDocker(t)
 	exp := parse(t, faultsHCL)
 	d := New(Options{Progress: testWriter{t}})
-	res, err := engine.Run(context.Background(), exp, d, engine.Options{})
+	res, err := engine.Run(context.Background(), exp, d, engine.Options{NoBaseline: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -467,7 +477,7 @@ func TestFaults(t *testing.T) {
 	if r := by["latency"]; len(r.Phases) < 2 || r.Phases[1].P99-r.Phases[0].P50 < 300*time.Millisecond {
 		t.Errorf("latency: phases %+v; want p99 during the fault at least 300ms above p50 before", r.Phases)
 	}
-	if n := leftovers(t, cli, ""); n != (Removed{}) {
+	if n := leftovers(t, cli, d.Last.Run); n != (Removed{}) {
 		t.Errorf("after the run, firedrill left %s", n)
 	}
 }

@@ -24,15 +24,14 @@ import (
 	"math"
 	"net/http"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/moby/moby/client"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/firedrill/firedrill/engine"
-	"github.com/firedrill/firedrill/experiments"
 )
 
 // Options configure the driver.
@@ -49,18 +48,26 @@ type Options struct {
 // Driver; two drivers (or two processes) may run at once.
 type Driver struct {
 	opts Options
-	// Last holds figures about the last run, for benchmarks.
+	// Last holds figures about the last run's machinery.
 	Last Stats
+	// lastObs is the last run's observation, for tests that check what the
+	// engine summarises away (the span of a loss).
+	lastObs []engine.RegionObservation
 }
+
+var _ engine.Driver = (*Driver)(nil)
 
 // Stats are figures about a run's machinery, not about the regions.
 type Stats struct {
-	Images        Images
-	Healthy       time.Duration // from Run to every stack healthy
-	Lateness      []time.Duration
-	Containers    int
-	Swept         Removed // left by killed runs and removed first
-	CleanupRemain Removed // what cleanup removed at the end
+	Run        string        // the run's ID, in the firedrill.run label
+	Healthy    time.Duration // from Run to every stack healthy
+	Lateness   []time.Duration
+	Containers int
+	// History counts the acknowledged writes replayed before t0, over all
+	// regions.
+	History int
+	// Loads are what each load effect sent and how it was served.
+	Loads []phaseStats
 }
 
 // New returns a containers driver.
@@ -76,6 +83,7 @@ const startParallel = 3
 // Run implements engine.Driver.
 func (d *Driver) Run(ctx context.Context, p *engine.Plan) (obs *engine.Observation, err error) {
 	begin := time.Now()
+	d.Last = Stats{}
 	progress := d.opts.Progress
 	if progress == nil {
 		progress = io.Discard
@@ -90,32 +98,40 @@ func (d *Driver) Run(ctx context.Context, p *engine.Plan) (obs *engine.Observati
 		return nil, err
 	}
 	defer cli.Close()
-	if swept, err := sweepOrphans(ctx, cli); err != nil {
-		return nil, fmt.Errorf("sweep resources of killed runs: %w", err)
-	} else if swept != (Removed{}) {
+	// What killed runs left is swept, but what Docker will not let go of
+	// (a network holding a half-created container's endpoint) must not
+	// stop this run.
+	swept, err := sweepOrphans(ctx, cli)
+	if swept != (Removed{}) {
 		fmt.Fprintf(progress, "removed what killed runs left: %s\n", swept)
-		d.Last.Swept = swept
+	}
+	if err != nil {
+		fmt.Fprintf(progress, "warning: sweeping what killed runs left: %v\n", err)
 	}
 	images, err := EnsureImages(ctx, progress)
 	if err != nil {
 		return nil, err
 	}
-	d.Last.Images = images
 	id := make([]byte, 4)
 	_, _ = rand.Read(id)
 	r := &run{
-		id: hex.EncodeToString(id), cli: cli, exp: exp, images: images, log: progress, scale: scale,
+		id: hex.EncodeToString(id), cli: cli, exp: exp, plan: p.Effects, images: images, log: progress, scale: scale,
 		nets: map[string]string{},
 	}
+	d.Last.Run = r.id
+	var rp *reaper
 	defer func() {
 		cctx, cancel := cleanupContext()
 		defer cancel()
-		n, cerr := remove(cctx, cli, runFilter(r.id))
-		d.Last.CleanupRemain = n
-		if cerr != nil {
+		if _, cerr := remove(cctx, cli, runFilter(r.id)); cerr != nil {
 			err = errors.Join(err, fmt.Errorf("clean up run %s (run `firedrill clean`): %w", r.id, cerr))
 		}
+		rp.close()
 	}()
+	// The reaper comes first: from here on, a SIGKILL leaves nothing.
+	if rp, err = r.startReaper(ctx); err != nil {
+		return nil, err
+	}
 
 	var regions []*region
 	for i, reg := range exp.Regions {
@@ -129,34 +145,76 @@ func (d *Driver) Run(ctx context.Context, p *engine.Plan) (obs *engine.Observati
 		return nil, err
 	}
 	d.Last.Healthy = time.Since(begin)
-	d.Last.Containers = len(r.containers(func(*ctr) bool { return true }))
+	d.Last.Containers = len(r.containers(func(c *ctr) bool { return c.role != roleReaper }))
 	fmt.Fprintf(progress, "run %s: %d containers healthy in %s; running %s of experiment in %s\n", r.id, d.Last.Containers,
 		d.Last.Healthy.Round(time.Second), exp.Duration, time.Duration(float64(exp.Duration)/exp.TimeScale).Round(time.Second))
 
-	lds := &loads{scale: scale, peak: map[string]float64{}}
+	// History: the hours of grades before t0 that the oldest usable
+	// backup reaches back to, with the backups taken on their schedule.
+	hg, hctx := errgroup.WithContext(ctx)
+	hg.SetLimit(startParallel)
+	for _, g := range regions {
+		hg.Go(func() error { return g.replayHistory(hctx) })
+	}
+	if err := hg.Wait(); err != nil {
+		return nil, err
+	}
+	for _, g := range regions {
+		d.Last.History += g.history
+	}
+
+	// Capacity: each stack that load effects act on is measured alone,
+	// one after the other, and its load mapped to it.
+	for _, g := range regions {
+		if !needsLoad(p.Effects, g) {
+			continue
+		}
+		c, err := g.calibrate(ctx, p.Effects)
+		if err != nil {
+			return nil, fmt.Errorf("measure the capacity of %s: %w", g.r.Name, err)
+		}
+		g.mapping = newMapping(g.h, g.r.Workload, c)
+		if g.mapping.admit > 0 {
+			if err := g.reloadEdge(ctx); err != nil {
+				return nil, err
+			}
+		}
+		fmt.Fprintf(progress, "  %s serves %.0f requests/s within the SLO\n", g.r.Name, c)
+		g.notes = append(g.notes, g.mapping.note(g))
+		if peak := peakMultiple(g, p.Effects) * c; peak > maxRPS {
+			g.notes = append(g.notes, fmt.Sprintf("%s: UNRELIABLE: the load's peak maps to %.0f requests/s, above the %d the generator sends a region; demand over capacity is understated at the peak, and the served shares with it",
+				g.r.Name, peak, maxRPS))
+		}
+	}
+	offsets, laneNotes := lanes(regions, p.Effects, hostBudget())
+	obsNotes := laneNotes
+
+	lds := &loads{}
 	rctx, cancelRun := context.WithCancel(ctx)
 	defer cancelRun()
 	var work, gens sync.WaitGroup
 	// Warm-up: users arrive and the stacks settle before the clock starts,
-	// so that start-up jitter is not read as an outage, and every region
-	// holds acknowledged grades and a backup when the experiment begins.
+	// so that start-up jitter is not read as an outage.
 	for _, g := range regions {
 		g.start(rctx, &gens, len(regions))
 	}
 	if err := warmUp(ctx, regions, 2*time.Minute); err != nil {
 		return nil, err
 	}
-	var backups []func()
+	// The backups scheduled at t0 itself, once the warm-up's grades are in.
+	var bg errgroup.Group
 	for _, g := range regions {
 		for _, a := range g.agents {
-			backups = append(backups, func() { g.takeBackup(ctx, a, 0) })
+			if a.due(r.exp, 0) {
+				bg.Go(func() error { g.takeBackup(ctx, a, 0); return nil })
+			}
 		}
 	}
-	runAll(backups)
+	_ = bg.Wait()
 	t0 := time.Now()
 	var injectors []*injector
-	for _, g := range regions {
-		g.clock = newClock(t0, exp.TimeScale)
+	for i, g := range regions {
+		g.clock = newClock(t0.Add(offsets[i]), exp.TimeScale)
 		g.backups(rctx, &work)
 		in := &injector{g: g, loads: lds}
 		injectors = append(injectors, in)
@@ -198,6 +256,7 @@ func (d *Driver) Run(ctx context.Context, p *engine.Plan) (obs *engine.Observati
 			return nil, err
 		}
 		obs.Regions = append(obs.Regions, ro)
+		obs.Notes = append(obs.Notes, g.notes...)
 	}
 	d.Last.Lateness = lateness
 	obs.Notes = append(obs.Notes,
@@ -205,12 +264,16 @@ func (d *Driver) Run(ctx context.Context, p *engine.Plan) (obs *engine.Observati
 			d.Last.Containers, scale, time.Duration(exp.TimeScale*float64(time.Second))),
 		fmt.Sprintf("per region: up to %d entd app servers per datacenter (%.2g CPU, %d MiB), PostgreSQL 15 (%.2g CPU, %d MiB), HAProxy (%.2g CPU); stacks healthy %s after start; images %s",
 			maxAppsPerDC, appCPUs, appMemMB, pgCPUs, pgMemMB, edgeCPUs, d.Last.Healthy.Round(100*time.Millisecond), cachedWord(images)),
+		fmt.Sprintf("reaper: reaperd holds this process's heartbeat; a run killed outright is removed %s after its connection closes", reaperGrace),
 	)
 	if len(lateness) > 0 {
 		p50, p99 := percentile(lateness, 0.5), percentile(lateness, 0.99)
 		obs.Notes = append(obs.Notes, fmt.Sprintf("fault injection lateness: p50 %s, p99 %s over %d effects", p50.Round(100*time.Microsecond), p99.Round(100*time.Microsecond), len(lateness)))
 	}
+	obs.Notes = append(obs.Notes, obsNotes...)
 	obs.Notes = append(obs.Notes, lds.notes()...)
+	d.lastObs = obs.Regions
+	d.Last.Loads = lds.phases
 	return obs, nil
 }
 
@@ -230,25 +293,19 @@ func percentile(ds []time.Duration, q float64) time.Duration {
 
 // startAll starts every region's stack, a few at a time.
 func startAll(ctx context.Context, regions []*region, progress io.Writer) error {
-	sem := make(chan struct{}, startParallel)
-	errs := make([]error, len(regions))
-	var wg sync.WaitGroup
-	for i, g := range regions {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
+	var eg errgroup.Group
+	eg.SetLimit(startParallel)
+	for _, g := range regions {
+		eg.Go(func() error {
 			t := time.Now()
 			if err := g.startStack(ctx); err != nil {
-				errs[i] = fmt.Errorf("region %s: %w", g.r.Name, err)
-				return
+				return fmt.Errorf("region %s: %w", g.r.Name, err)
 			}
 			fmt.Fprintf(progress, "  %s healthy in %s at %s\n", g.r.Name, time.Since(t).Round(100*time.Millisecond), g.entry)
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
-	return errors.Join(errs...)
+	return eg.Wait()
 }
 
 // maxWritesPerSecond bounds the grades entered per wall second over all
@@ -293,16 +350,6 @@ func warmUp(ctx context.Context, regions []*region, limit time.Duration) error {
 	}
 }
 
-// runAll runs fs at once and waits for them.
-func runAll(fs []func()) {
-	var wg sync.WaitGroup
-	for _, f := range fs {
-		wg.Add(1)
-		go func() { defer wg.Done(); f() }()
-	}
-	wg.Wait()
-}
-
 // start launches the region's prober and teachers.
 func (g *region) start(ctx context.Context, wg *sync.WaitGroup, regions int) {
 	lctx, cancel := context.WithCancel(ctx)
@@ -316,217 +363,10 @@ func (g *region) start(ctx context.Context, wg *sync.WaitGroup, regions int) {
 	}
 }
 
-// observe audits the region's recovered database and turns what was seen
-// into the engine's observation.
-func (g *region) observe(ctx context.Context, p *engine.Plan, end time.Time) (engine.RegionObservation, error) {
-	exp := p.Experiment
-	horizon := exp.Duration
-	ro := engine.RegionObservation{Region: g.r.Name, Hosting: g.h.Name}
-	g.mu.Lock()
-	ro.Recovery = g.recovery
-	ro.AllDataLost = g.allLost
-	for f := range g.hitBy {
-		ro.HitBy = append(ro.HitBy, f)
-	}
-	g.mu.Unlock()
-	sort.Strings(ro.HitBy)
-
-	probes := g.probes.sorted()
-	writes := g.writes.all()
-	// The service is out when reads fail (the prober) or when grades cannot
-	// be entered (a synchronous commit waiting for an unreachable standby
-	// leaves reads working and writes hanging).
-	var checks []result
-	for _, p := range probes {
-		if !p.sent.Before(g.clock.start) {
-			checks = append(checks, p)
-		}
-	}
-	for _, w := range writes {
-		if !w.sent.Before(g.clock.start) {
-			checks = append(checks, result{sent: w.sent, latency: w.done.Sub(w.sent), ok: w.acked})
-		}
-	}
-	for _, c := range checks {
-		ro.Demanded++
-		if c.ok {
-			ro.Delivered++
-		}
-	}
-	sort.Slice(checks, func(i, j int) bool { return checks[i].sent.Before(checks[j].sent) })
-	for _, o := range outages(checks, end) {
-		s := engine.Span{Start: g.clock.exp(o[0]), End: min(horizon, g.clock.exp(o[1]))}
-		if s.End > s.Start {
-			// the prober cannot tell what caused an outage: every fault
-			// that hit the region is a candidate.
-			ro.Outages = append(ro.Outages, engine.Outage{Span: s, State: engine.StateDown, Cause: ro.HitBy})
-		}
-	}
-	if len(ro.Outages) > 0 && ro.Recovery == "" {
-		ro.Recovery = engine.RecoveryNetwork
-		if len(g.load.sorted()) > 0 {
-			ro.Recovery = engine.RecoveryLoadSubsided
-		}
-	}
-	if len(ro.Outages) > 0 && ro.Outages[len(ro.Outages)-1].End >= horizon && ro.Recovery != engine.RecoveryUnrecoverable {
-		ro.Recovery = engine.RecoveryPending
-	}
-	if len(ro.Outages) == 0 {
-		ro.Recovery = engine.RecoveryNone
-	}
-
-	found, audited, err := g.audit(ctx)
-	if err != nil {
-		return ro, fmt.Errorf("audit region %s: %w", g.r.Name, err)
-	}
-	var lostFirst, lostLast time.Time
-	for _, w := range writes {
-		if w.acked {
-			ro.AckedWrites++
-			if audited && !found[w.id] || ro.AllDataLost {
-				ro.LostWrites++
-				if lostFirst.IsZero() || w.done.Before(lostFirst) {
-					lostFirst = w.done
-				}
-				if w.done.After(lostLast) {
-					lostLast = w.done
-				}
-			}
-		} else if audited && found[w.id] {
-			ro.UnackedApplied++
-		}
-	}
-	if !lostFirst.IsZero() {
-		ro.Losses = []engine.Loss{{Span: engine.Span{Start: g.clock.exp(lostFirst), End: g.clock.exp(lostLast)}, Writes: ro.LostWrites, AllData: ro.AllDataLost}}
-	}
-	g.mu.Lock()
-	ro.Timeline = append(ro.Timeline, g.timeline...)
-	g.mu.Unlock()
-	if !audited && !ro.AllDataLost {
-		ro.Timeline = append(ro.Timeline, engine.Event{At: horizon, Kind: engine.EventDown, Basis: engine.Measured,
-			Text: "no database to audit at the end of the horizon: lost writes unknown"})
-	}
-	if ro.LostWrites > 0 {
-		ro.Timeline = append(ro.Timeline, engine.Event{At: ro.Losses[0].End, Kind: engine.EventWritesLost, Basis: engine.Measured,
-			Text: fmt.Sprintf("audit: %.0f of %.0f acknowledged writes missing", ro.LostWrites, ro.AckedWrites)})
-	}
-	sort.SliceStable(ro.Timeline, func(i, j int) bool { return ro.Timeline[i].At < ro.Timeline[j].At })
-
-	g.served(&ro, probesSince(probes, g.clock.start), exp)
-	g.mu.Lock()
-	during := g.faults
-	g.mu.Unlock()
-	if !during[0].IsZero() {
-		for _, o := range outages(checks, end) {
-			if o[1].After(during[1]) {
-				during[1] = o[1]
-			}
-		}
-	}
-	var sent []write
-	for _, w := range writes {
-		if !w.sent.Before(g.clock.start) {
-			sent = append(sent, w)
-		}
-	}
-	ro.Phases = phases(append(probesSince(probes, g.clock.start), g.load.sorted()...), sent, during)
-	return ro, nil
-}
-
-// served buckets probes (and generated user load) into success ratios
-// over experiment time, and sums the user-hours lost.
-func (g *region) served(ro *engine.RegionObservation, probes []result, exp *experiments.Experiment) {
-	all := append(probes, g.load.sorted()...)
-	if len(all) == 0 {
-		return
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i].sent.Before(all[j].sent) })
-	const bucket = time.Second
-	start := all[0].sent
-	var ok, n int
-	flush := func(at time.Time) {
-		if n == 0 {
-			return
-		}
-		t := g.clock.exp(at)
-		succ := float64(ok) / float64(n)
-		tod := exp.Start.Add(t).Sub(midnight(exp.Start.Add(t)))
-		demand := float64(g.r.Users) * g.r.Workload.PeakConcurrency * g.r.Workload.Level(tod)
-		ro.Served = append(ro.Served, engine.Sample{At: t, Success: succ, Demand: demand})
-		ok, n = 0, 0
-	}
-	for _, r := range all {
-		for r.sent.Sub(start) >= bucket {
-			flush(start)
-			start = start.Add(bucket)
-		}
-		n++
-		if r.ok {
-			ok++
-		}
-	}
-	flush(start)
-	for i := 1; i < len(ro.Served); i++ {
-		a, b := ro.Served[i-1], ro.Served[i]
-		ro.UserHoursLost += a.Demand * (1 - a.Success) * (b.At - a.At).Hours()
-	}
-}
-
-// audit reads the write IDs stored in the region's recovered database.
-// audited is false when no database survived to be read.
-func (g *region) audit(ctx context.Context) (found map[string]bool, audited bool, err error) {
-	g.mu.Lock()
-	primary := g.primary
-	lost := g.allLost
-	g.mu.Unlock()
-	if lost || primary == nil {
-		return nil, false, nil
-	}
-	if _, gone, _ := primary.state(); gone {
-		return nil, false, nil
-	}
-	if down, _, _ := primary.state(); down {
-		// Still powered off at the horizon: the data is there, only late.
-		// Power it up to count, as the operators would.
-		primary.mu.Lock()
-		primary.fenced = false
-		primary.mu.Unlock()
-		if _, err := g.run.revive(ctx, primary); err != nil {
-			return nil, false, err
-		}
-		if err := g.waitDB(ctx, primary, false); err != nil {
-			return nil, false, nil
-		}
-	}
-	out, err := mustExec(ctx, g.run.cli, primary.id, "postgres", "psql", "-At", "-h", "127.0.0.1", "-U", "postgres", "-d", "ent", "-c", "SELECT write_id FROM grades")
-	if err != nil {
-		return nil, false, err
-	}
-	found = map[string]bool{}
-	for _, l := range strings.Split(out, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			found[l] = true
-		}
-	}
-	return found, true, nil
-}
-
 func runFilter(id string) client.Filters {
 	return client.Filters{}.Add("label", LabelManaged+"=true", LabelRun+"="+id)
 }
 
 func newClient() *http.Client {
 	return &http.Client{Timeout: loadTimeout, Transport: &http.Transport{MaxIdleConnsPerHost: maxInFlight}}
-}
-
-// probesSince keeps the probes sent once the clock started: the warm-up's
-// are not part of the experiment.
-func probesSince(rs []result, t0 time.Time) []result {
-	var out []result
-	for _, r := range rs {
-		if !r.sent.Before(t0) {
-			out = append(out, r)
-		}
-	}
-	return out
 }

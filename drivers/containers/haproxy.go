@@ -18,17 +18,19 @@ const restrictedPage = `<!doctype html><meta charset="utf-8"><title>ENT</title>`
 	`<p>En raison d'un très grand nombre de connexions, l'accès à l'ENT est temporairement restreint. Merci de réessayer plus tard.</p>`
 
 type haproxyParams struct {
-	Servers     []string // app server names, resolved through Docker's DNS
-	MaxSessions int      // 0: no admission control
-	Protection  experiments.DDoSProtection
-	RatePerIP   int
+	Servers []string // app server names, resolved through Docker's DNS
+	// AdmitRate is admission control's threshold in requests per second
+	// (max_sessions users' requests, mapped to the real stack); 0: none.
+	AdmitRate  int
+	Protection experiments.DDoSProtection
+	RatePerIP  int
 }
 
 // haproxyConfig writes the edge's configuration. Servers that do not exist
 // yet (those a restore would start) are declared anyway: HAProxy resolves
 // them at run time through Docker's DNS and health-checks them in when
 // they appear.
-func haproxyConfig(p haproxyParams) string {
+func (p haproxyParams) config() string {
 	var b strings.Builder
 	b.WriteString(`global
   maxconn 4000
@@ -72,8 +74,13 @@ frontend ent
 		fmt.Fprintf(&b, "  http-request track-sc0 req.hdr_ip(x-forwarded-for,-1) table rates\n")
 		fmt.Fprintf(&b, "  http-request deny deny_status 429 if { sc_http_req_rate(0) gt %d }\n", p.RatePerIP)
 	}
-	if p.MaxSessions > 0 {
-		fmt.Fprintf(&b, "  http-request return status 503 content-type \"text/html; charset=utf-8\" string %q if { fe_conn gt %d }\n", restrictedPage, p.MaxSessions)
+	if p.AdmitRate > 0 {
+		// Admission control counts the requests it lets in over the last
+		// second and turns the rest away with the page users saw: those
+		// admitted are served, as max_sessions says.
+		b.WriteString("  http-request track-sc1 str(all) table admitted\n")
+		fmt.Fprintf(&b, "  http-request return status 503 content-type \"text/html; charset=utf-8\" string %q if { sc_gpc0_rate(1) ge %d }\n", restrictedPage, p.AdmitRate)
+		b.WriteString("  http-request sc-inc-gpc0(1)\n")
 	}
 	b.WriteString(`  default_backend apps
 backend apps
@@ -86,5 +93,8 @@ backend apps
 		fmt.Fprintf(&b, "  server s%d %s:%d check\n", i+1, s, appPort)
 	}
 	b.WriteString("backend rates\n  stick-table type ip size 200k expire 30s store http_req_rate(10s)\n")
+	if p.AdmitRate > 0 {
+		b.WriteString("backend admitted\n  stick-table type string size 1 expire 30s store gpc0_rate(1s)\n")
+	}
 	return b.String()
 }

@@ -44,8 +44,8 @@ const (
 type Images struct {
 	// Base is the debootstrapped Debian root the PostgreSQL image is built on.
 	Base string
-	// PG holds PostgreSQL 15, HAProxy and iproute2; it runs the databases,
-	// the backup agents, the HAProxy edge and the netem sidecars.
+	// PG holds PostgreSQL 15 and HAProxy; it runs the databases, the backup
+	// agents and the HAProxy edge.
 	PG string
 	// Entd is the FROM scratch image of the ENT application, built from App.
 	Entd string
@@ -53,6 +53,9 @@ type Images struct {
 	App string
 	// Link is the FROM scratch image of linkd, the link between datacenters.
 	Link string
+	// Reaper is the FROM scratch image of reaperd, which removes a run's
+	// resources when the firedrill process that owns them stops answering.
+	Reaper string
 	// Built lists the images built by this call; empty when all were cached.
 	Built []string
 	// Took is how long this call took, building included.
@@ -126,6 +129,8 @@ func EnsureImages(ctx context.Context, progress io.Writer) (Images, error) {
 	}{
 		{&im.Entd, "firedrill/entd", im.App, "65534:65534"},
 		{&im.Link, "firedrill/link", "./drivers/containers/linkd", "65534:65534"},
+		// The reaper talks to the Docker socket, which root owns.
+		{&im.Reaper, "firedrill/reaper", "./drivers/containers/reaperd", "0:0"},
 	} {
 		srcHash, err := hashTree(filepath.Join(root, filepath.FromSlash(g.pkg)), filepath.Join(root, "go.mod"), filepath.Join(root, "go.sum"))
 		if err != nil {

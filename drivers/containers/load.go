@@ -1,160 +1,343 @@
 package containers
 
 import (
+	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
 	"github.com/firedrill/firedrill/engine"
 	"github.com/firedrill/firedrill/faults"
+	"github.com/firedrill/firedrill/rules"
 )
 
 const (
 	// maxRPS caps what one generator sends to one region, whatever the
-	// experiment asks: the load stays bounded on a laptop.
-	maxRPS = 400
-	// loadTimeout is a generated request's deadline.
+	// mapping asks: the load stays bounded. TestGeneratorSchedule measures
+	// that the generator holds its schedule up to it.
+	maxRPS = 800
+	// loadTimeout is a generated request's deadline: a user gives up.
 	loadTimeout = 2 * time.Second
-	// botnet is how many addresses a flood comes from.
-	botnet = 50
 )
 
-// loads generates surges and floods against the regions' entry points.
+// loads generates the users' and the attackers' traffic of load effects
+// (surges, floods) against the regions' entry points, mapped so that
+// demand over capacity on the real stack is the experiment's.
 type loads struct {
-	scale int
-	mu    sync.Mutex
-	peak  map[string]float64 // region -> highest rate sent, per second
+	mu     sync.Mutex
+	phases []phaseStats
 }
 
-// rate is a virtual request rate at wall time w of an effect.
-type rateFunc func(elapsed time.Duration) float64
+// phaseStats is what one load effect sent to one region, and how it was
+// served.
+type phaseStats struct {
+	region, fault string
+	peak          float64 // highest real rate scheduled, req/s
+	sent, served  int     // users' requests, over the effect
+	// holdSent and holdServed count the users' requests while the effect
+	// is at its height (a surge's hold; a flood's whole span).
+	holdSent, holdServed int
+	restricted           int // answered with the admission page
+	bots, botsPassed     int
+	lateness             time.Duration // how far the generator fell behind its schedule at the end
+}
 
+// servedShare is the share of users' requests served at the effect's
+// height.
+func (p phaseStats) servedShare() float64 {
+	if p.holdSent == 0 {
+		return 1
+	}
+	return float64(p.holdServed) / float64(p.holdSent)
+}
+
+// run carries out a surge or a flood on region g: users' requests at the
+// mapped rate of the experiment's demand for as long as the effect lasts,
+// and for a flood, the botnet's at the mapped attack rate.
 func (l *loads) run(ctx context.Context, g *region, e faults.Effect) error {
 	exp := g.run.exp
-	wall := g.clock.wallFor(e.For)
-	var rate rateFunc
-	bot := e.Action == faults.Flood
-	if bot {
-		v := e.RPS / float64(max(l.scale, 1))
-		rate = func(time.Duration) float64 { return v }
-	} else {
-		w := g.r.Workload
-		at := exp.Start.Add(e.At)
-		base := float64(g.r.Users) * w.PeakConcurrency * w.Level(at.Sub(midnight(at))) * w.RequestsPerUserMinute / 60 / float64(max(l.scale, 1))
-		ramp, hold := g.clock.wallFor(e.Ramp), g.clock.wallFor(e.Hold)
-		rate = func(t time.Duration) float64 {
-			f := 1.0
-			switch {
-			case t < ramp:
-				f = float64(t) / float64(ramp)
-			case t > ramp+hold:
-				f = max(0, 1-float64(t-ramp-hold)/float64(max(ramp, 1)))
+	m := g.mapping
+	st := phaseStats{region: g.r.Name, fault: e.Fault}
+	hold := func(t time.Duration) bool {
+		if e.Action == faults.Flood {
+			return true
+		}
+		return t >= e.At+e.Ramp && t < e.At+e.Ramp+e.Hold
+	}
+	// The prober and the teachers are users too: the generator sends the
+	// rest of the mapped demand.
+	background := float64(time.Second/probeEvery) + g.writeRate(len(exp.Regions))
+	users := func(t time.Duration) float64 {
+		return max(0, m.realRate(rules.Online(g.r, exp.Start, t)*rules.Surge(g.run.plan, g.r.Name, t)*rules.RequestsPerUserSecond(g.r.Workload))-background)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tr := pupilTargeter(g.entry)
+		gen(ctx, g.clock, e.End(), users, tr, func(t time.Duration, r *vegeta.Result) {
+			ok := r.Code/100 == 2 && r.Error == ""
+			restricted := r.Code == http.StatusServiceUnavailable && bytes.Contains(r.Body, []byte("restreint"))
+			g.load.add(result{sent: r.Timestamp, latency: r.Latency, ok: ok, restricted: restricted})
+			mu.Lock()
+			defer mu.Unlock()
+			st.sent++
+			if ok {
+				st.served++
 			}
-			return base * (1 + (e.Multiplier-1)*f)
+			if restricted {
+				st.restricted++
+			}
+			if hold(t) {
+				st.holdSent++
+				if ok {
+					st.holdServed++
+				}
+			}
+		}, &st.lateness)
+	}()
+	if e.Action == faults.Flood {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			attack := func(time.Duration) float64 { return m.realRate(e.RPS) }
+			var late time.Duration
+			gen(ctx, g.clock, e.End(), attack, botTargeter(g.entry, m.realRate(e.RPS)), func(_ time.Duration, r *vegeta.Result) {
+				mu.Lock()
+				defer mu.Unlock()
+				st.bots++
+				// The edge turns bots away with 429 (rate limit) or 403
+				// (scrubbing); anything else reached the app, whatever it
+				// answered, or timed out there.
+				if r.Code != http.StatusTooManyRequests && r.Code != http.StatusForbidden {
+					st.botsPassed++
+				}
+			}, &late)
+		}()
+	}
+	// The peak of the schedule, for the notes.
+	for t := e.At; t <= e.End(); t += max((e.End()-e.At)/200, time.Second) {
+		st.peak = max(st.peak, users(t))
+	}
+	wg.Wait()
+	// The prober is one of the users: its probes at the effect's height
+	// count in the served share (they are all there is when the mapped
+	// demand is no more than the prober and the teachers).
+	for _, r := range g.probes.sorted() {
+		if t := g.clock.exp(r.sent); t >= e.At && t < e.End() && hold(t) {
+			st.holdSent++
+			if r.ok {
+				st.holdServed++
+			}
 		}
 	}
-	sent, ok := l.generate(ctx, g, wall, rate, bot)
-	g.event(engine.EventFaultEnded, engine.Measured, e.Fault, 0, "%s ended: %d requests sent, %d answered 2xx", e.Fault, sent, ok)
+	l.mu.Lock()
+	l.phases = append(l.phases, st)
+	l.mu.Unlock()
+	text := fmt.Sprintf("%s ended: %d users' requests sent (peak %.0f/s), %.1f%% served at its height", e.Fault, st.sent, st.peak, 100*st.servedShare())
+	if st.restricted > 0 {
+		text += fmt.Sprintf(", %d turned away by admission control", st.restricted)
+	}
+	if st.bots > 0 {
+		text += fmt.Sprintf("; %d attack requests, %d reached the app (%.1f%%)", st.bots, st.botsPassed, 100*float64(st.botsPassed)/float64(st.bots))
+	}
+	g.event(engine.EventFaultEnded, engine.Measured, e.Fault, 0, "%s", text)
 	return nil
 }
 
-func midnight(t time.Time) time.Time {
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, t.Location())
-}
-
-// generate sends requests on schedule (an open model: a slow answer does
-// not slow the sender, so overload is not hidden by coordinated omission)
-// for wall time long, and records them in the region's load series.
-func (l *loads) generate(ctx context.Context, g *region, long time.Duration, rate rateFunc, bot bool) (sent, ok int) {
-	hc := &http.Client{Timeout: loadTimeout, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	defer hc.CloseIdleConnections()
-	start := time.Now()
-	sem := make(chan struct{}, 4*maxInFlight)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	next := start
-	for n := 0; ; n++ {
-		el := next.Sub(start)
-		if el >= long || ctx.Err() != nil {
-			break
-		}
-		r := min(rate(el), maxRPS)
-		l.mu.Lock()
-		l.peak[g.r.Name] = max(l.peak[g.r.Name], r)
-		l.mu.Unlock()
-		if r <= 0 {
-			next = next.Add(100 * time.Millisecond)
-			continue
-		}
-		if !sleepUntil(ctx, next) {
-			break
-		}
-		next = next.Add(time.Duration(float64(time.Second) / r))
-		sent++
+// gen sends requests from tr at rate(t) per wall second, t being the
+// region's experiment time, from now until the region's clock reads end
+// (an open model: a slow answer does not slow the sender, so overload is
+// not hidden by coordinated omission), and hands each result to record
+// with the experiment time it was sent at.
+func gen(ctx context.Context, c *clock, end time.Duration, rate func(time.Duration) float64, tr vegeta.Targeter, record func(time.Duration, *vegeta.Result), lateness *time.Duration) {
+	p := &clockPacer{clock: c, rate: rate, end: end, begin: time.Now()}
+	peak := maxRPS * loadTimeout.Seconds()
+	atk := vegeta.NewAttacker(
+		vegeta.Timeout(loadTimeout), vegeta.KeepAlive(true),
+		vegeta.Workers(64), vegeta.MaxWorkers(uint64(1.5*peak)),
+		vegeta.Connections(256), vegeta.MaxBody(256), vegeta.Redirects(vegeta.NoFollow),
+	)
+	defer atk.Stop()
+	done := make(chan struct{})
+	go func() {
 		select {
-		case sem <- struct{}{}:
-		default:
-			if !bot {
-				g.load.add(result{sent: time.Now(), latency: loadTimeout})
-			}
-			continue
+		case <-ctx.Done():
+			atk.Stop()
+		case <-done:
 		}
-		wg.Add(1)
-		go func(n int) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			t := time.Now()
-			var req *http.Request
-			if bot {
-				req, _ = http.NewRequestWithContext(ctx, http.MethodPost, g.entry+"/api/login",
-					strings.NewReader(`{"login":"admin","password":"123456"}`))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("X-Firedrill-Bot", "1")
-				req.Header.Set("X-Forwarded-For", fmt.Sprintf("203.0.113.%d", 1+n%botnet))
-			} else {
-				req, _ = http.NewRequestWithContext(ctx, http.MethodGet, g.entry+"/api/probe", nil)
-				// Each request comes from one of many pupils' homes.
-				req.Header.Set("X-Forwarded-For", fmt.Sprintf("10.%d.%d.%d", 1+n%200, (n/200)%250, 1+(n/50000)%250))
-			}
-			resp, err := hc.Do(req)
-			good := err == nil && resp.StatusCode/100 == 2
-			if err == nil {
-				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-			}
-			if good {
-				mu.Lock()
-				ok++
-				mu.Unlock()
-			}
-			if !bot {
-				g.load.add(result{sent: t, latency: time.Since(t), ok: good})
-			}
-		}(n)
+	}()
+	defer close(done)
+	for r := range atk.Attack(tr, p, 0, "firedrill") {
+		record(c.exp(r.Timestamp), r)
 	}
-	wg.Wait()
-	return sent, ok
+	*lateness = p.behind()
 }
 
-// peakNote describes the load generated, for the report's notes.
+// clockPacer paces an attack by a rate that follows the region's clock:
+// hits are due as fast as the integral of rate over wall time says, and
+// the attack stops when the clock reaches end.
+type clockPacer struct {
+	clock *clock
+	rate  func(time.Duration) float64
+	end   time.Duration
+	begin time.Time
+
+	mu       sync.Mutex
+	last     time.Duration // wall elapsed at the last integration step
+	due      float64       // hits due by last
+	lastHits uint64
+}
+
+var _ vegeta.Pacer = (*clockPacer)(nil)
+
+// Pace implements vegeta.Pacer. Vegeta sleeps the returned wait and then
+// sends one hit, so the wait is when the integral of the rate reaches the
+// next hit, found by stepping forward on the region's clock.
+func (p *clockPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	rate := func(at time.Duration) (float64, bool) {
+		t := p.clock.exp(p.begin.Add(at))
+		return min(p.rate(t), maxRPS), t < p.end
+	}
+	r, live := rate(elapsed)
+	if !live {
+		return 0, true
+	}
+	// Integrate the rate over wall time up to now (trapezoids would not
+	// matter: steps are milliseconds at the rates that count).
+	p.due += r * (elapsed - p.last).Seconds()
+	p.last = elapsed
+	p.lastHits = hits
+	need := float64(hits) + 1 - p.due
+	if need <= 0 {
+		return 0, false
+	}
+	const step = time.Millisecond
+	acc := 0.0
+	for w := time.Duration(0); w < time.Minute; w += step {
+		r, live := rate(elapsed + w)
+		if !live {
+			return 0, true
+		}
+		if r > 0 && acc+r*step.Seconds() >= need {
+			return w + time.Duration((need-acc)/r*float64(time.Second)), false
+		}
+		acc += r * step.Seconds()
+	}
+	return time.Minute, false
+}
+
+// Rate implements vegeta.Pacer.
+func (p *clockPacer) Rate(elapsed time.Duration) float64 {
+	return min(p.rate(p.clock.exp(p.begin.Add(elapsed))), maxRPS)
+}
+
+// behind is how far, in requests' worth of time, the attack trailed its
+// schedule at its last step.
+func (p *clockPacer) behind() time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	gap := p.due - float64(p.lastHits)
+	if gap <= 1 {
+		return 0
+	}
+	r := max(p.rate(p.clock.exp(p.begin.Add(p.last))), 1)
+	return time.Duration(gap / r * float64(time.Second))
+}
+
+// pupilTargeter makes users' requests: the timetable, each from one of
+// many pupils' homes.
+func pupilTargeter(entry string) vegeta.Targeter {
+	var mu sync.Mutex
+	n := 0
+	return func(t *vegeta.Target) error {
+		mu.Lock()
+		n++
+		k := n
+		mu.Unlock()
+		t.Method, t.URL = http.MethodGet, entry+"/api/probe"
+		t.Header = http.Header{"X-Forwarded-For": {fmt.Sprintf("10.%d.%d.%d", 1+k%200, (k/200)%250, 1+(k/50000)%250)}}
+		return nil
+	}
+}
+
+// botTargeter makes attack requests: the timetable page users open, over
+// and over. The botnet is wide: RateLimitPass of its requests come from so many
+// addresses that each stays under the per-address limit, the rest from a
+// few heavy hitters that the limit catches; so rate limiting lets
+// RateLimitPass of the attack through, as rules.AttackPass says. All but
+// ScrubbingPass of them carry the signature a scrubbing centre recognises
+// (the X-Firedrill-Bot header).
+func botTargeter(entry string, rate float64) vegeta.Targeter {
+	// Each wide address sends a fifth of the limit.
+	wide := max(1, int(math.Ceil(rate*rules.RateLimitPass/(rateLimitPerClient/10.0/5))))
+	wideEvery := int(math.Round(1 / rules.RateLimitPass))
+	unmarked := int(math.Round(1 / rules.ScrubbingPass))
+	var mu sync.Mutex
+	n := 0
+	return func(t *vegeta.Target) error {
+		mu.Lock()
+		n++
+		k := n
+		mu.Unlock()
+		addr := "198.51.100.1" // a heavy hitter
+		if k%wideEvery == 0 {
+			w := (k / wideEvery) % wide
+			addr = fmt.Sprintf("203.0.%d.%d", w/250, 1+w%250)
+		}
+		// An HTTP flood of the page users open: each attack request costs
+		// the app what a user's does, as the model counts it against the
+		// same capacity.
+		t.Method, t.URL = http.MethodGet, entry+"/api/probe"
+		t.Header = http.Header{"X-Forwarded-For": {addr}}
+		if k%unmarked != 0 {
+			t.Header.Set("X-Firedrill-Bot", "1")
+		}
+		return nil
+	}
+}
+
+// notes describe the load generated, for the report's notes.
 func (l *loads) notes() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	ps := slices.Clone(l.phases)
+	slices.SortFunc(ps, func(a, b phaseStats) int {
+		if a.region != b.region {
+			return compareStrings(a.region, b.region)
+		}
+		return compareStrings(a.fault, b.fault)
+	})
 	var out []string
-	names := make([]string, 0, len(l.peak))
-	for n := range l.peak {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	for _, n := range names {
-		out = append(out, fmt.Sprintf("%s: generated load peaked at %.0f requests/s (each stands for %d real ones)", n, math.Round(l.peak[n]), l.scale))
+	for _, p := range ps {
+		s := fmt.Sprintf("%s, %s: users' requests peaked at %.0f/s real, %d sent, %.1f%% served at the effect's height",
+			p.region, p.fault, p.peak, p.sent, 100*p.servedShare())
+		if p.bots > 0 {
+			s += fmt.Sprintf("; %d attack requests, %.2f%% reached the app", p.bots, 100*float64(p.botsPassed)/float64(p.bots))
+		}
+		if p.lateness > 0 {
+			s += fmt.Sprintf("; the generator ended %s behind its schedule", p.lateness.Round(time.Millisecond))
+		}
+		out = append(out, s)
 	}
 	return out
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }

@@ -41,6 +41,8 @@ type result struct {
 	sent    time.Time
 	latency time.Duration
 	ok      bool
+	// restricted: admission control answered with its page.
+	restricted bool
 }
 
 // series is a thread-safe list of results.
@@ -108,11 +110,13 @@ func probe(ctx context.Context, entry string, out *series) {
 				req.Header.Set("X-Forwarded-For", userAddr(sent.UnixNano()/int64(probeEvery)))
 				resp, err := hc.Do(req)
 				ok := err == nil && resp.StatusCode == http.StatusOK
+				restricted := false
 				if err == nil {
-					_, _ = io.Copy(io.Discard, resp.Body)
+					body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+					restricted = resp.StatusCode == http.StatusServiceUnavailable && bytes.Contains(body, []byte("restreint"))
 					resp.Body.Close()
 				}
-				out.add(result{sent: sent, ok: ok, latency: time.Since(sent)})
+				out.add(result{sent: sent, ok: ok, restricted: restricted, latency: time.Since(sent)})
 			}()
 		}
 	}
@@ -155,6 +159,10 @@ type write struct {
 	sent, done time.Time
 	acked      bool // 200 or 201: the server said it is stored
 	status     int  // 0 for a transport error or timeout
+	// history marks the grades replayed before t0; at is their experiment
+	// time (negative).
+	history bool
+	at      time.Duration
 }
 
 // ledger records every write the clients sent, acknowledged or not.

@@ -2,10 +2,13 @@ package containers
 
 import (
 	"archive/tar"
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"slices"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,6 +18,7 @@ import (
 	"github.com/firedrill/firedrill/engine"
 	"github.com/firedrill/firedrill/experiments"
 	"github.com/firedrill/firedrill/faults"
+	"github.com/firedrill/firedrill/rules"
 )
 
 // serviceBackLimit bounds how long the clock stays at 1:1 waiting for the
@@ -32,40 +36,6 @@ func (g *region) note(e engine.Event) {
 
 func (g *region) event(kind engine.EventKind, basis engine.Basis, fault string, took time.Duration, format string, args ...any) {
 	g.note(engine.Event{At: g.clock.now(), Kind: kind, Basis: basis, Fault: fault, Took: took, Text: fmt.Sprintf(format, args...)})
-}
-
-// touchedBy says whether an effect acts on this region: it names the
-// region, or a datacenter where the hosting puts something or where the
-// region has containers now (a restore may have started some elsewhere).
-func (g *region) touchedBy(e faults.Effect) bool {
-	if slices.Contains(e.Regions, g.r.Name) {
-		return true
-	}
-	switch e.Action {
-	case faults.Partition, faults.Latency:
-		for _, c := range g.run.containers(func(c *ctr) bool { return c.region == g && c.role == "link" }) {
-			if faultBetween(e, c.dc, c.peer) {
-				return true
-			}
-		}
-		return false
-	}
-	mine := []string{g.h.Primary.Name}
-	if g.h.Standby != nil {
-		mine = append(mine, g.h.Standby.Name)
-	}
-	for _, b := range g.h.Backups {
-		mine = append(mine, b.To.Name)
-	}
-	for _, c := range g.run.containers(func(c *ctr) bool { return c.region == g }) {
-		mine = append(mine, c.dc)
-	}
-	for _, dc := range mine {
-		if slices.Contains(e.Datacenters, dc) {
-			return true
-		}
-	}
-	return false
 }
 
 // lost is told that the containers hit by e (those hit says) are down, or
@@ -172,7 +142,7 @@ func (g *region) recoverPrimary(ctx context.Context, at time.Time, e faults.Effe
 		if h.Failover != experiments.FailoverManual && !g.sleepModeled(ctx, h.OperatorResponse) {
 			return
 		}
-		g.restore(ctx, e)
+		g.restore(ctx, e, old.dc)
 		return
 	}
 	// Powered off: wait for the power, then for the server to take its
@@ -277,8 +247,11 @@ func (g *region) serviceBack(ctx context.Context, since time.Time) {
 }
 
 // restore provisions a new primary in a surviving datacenter from the
-// newest surviving backup.
-func (g *region) restore(ctx context.Context, e faults.Effect) {
+// newest surviving backup: provisioning (modeled), the real pg_restore of
+// the real dump (measured), then the rest of data_size / restore_rate
+// (modeled: the real database is a few megabytes, the region's is not),
+// and the service back (measured).
+func (g *region) restore(ctx context.Context, e faults.Effect, failedDC string) {
 	r, h := g.run, g.h
 	var best *agent
 	var bestDump dump
@@ -286,7 +259,7 @@ func (g *region) restore(ctx context.Context, e faults.Effect) {
 		if _, gone, _ := a.c.state(); gone {
 			continue
 		}
-		if d, ok := a.newest(); ok && (best == nil || d.at.After(bestDump.at)) {
+		if d, ok := a.newest(); ok && (best == nil || d.at > bestDump.at) {
 			best, bestDump = a, d
 		}
 	}
@@ -308,7 +281,7 @@ func (g *region) restore(ctx context.Context, e faults.Effect) {
 			g.setRecovery(engine.RecoveryUnrecoverable)
 			return
 		}
-		target = g.restoreTarget(best.dc)
+		target = g.restoreTarget(failedDC, best.dc)
 		if !down && target != "" {
 			break
 		}
@@ -324,43 +297,90 @@ func (g *region) restore(ctx context.Context, e faults.Effect) {
 	started := time.Now()
 	g.clock.real(started)
 	g.event(engine.EventRestoreStart, engine.Measured, "", 0, "restoring the backup of %s from %s into %s (after %s of provisioning, compressed)",
-		g.run.exp.Start.Add(g.clock.exp(bestDump.at)).Format("Jan 2 15:04"), best.dc, target, faults.FormatDuration(h.Provisioning))
-	data, err := copyOut(ctx, r.cli, best.c.id, bestDump.path)
-	if err == nil {
-		var c *ctr
-		c, err = g.startDB(ctx, "pg-restore", target, map[string]string{"FD_ROLE": "restore", "FD_DUMP": "/tmp/restore.dump"},
-			[]testcontainers.ContainerFile{{Reader: strings.NewReader(string(data)), ContainerFilePath: "/tmp/restore.dump", FileMode: 0o644}})
-		if err == nil {
-			g.mu.Lock()
-			g.primary = c
-			g.mu.Unlock()
-			_, err = g.startApp(ctx, target, "r", []string{pgURL(g.alias("pg-restore"))})
-		}
-	}
-	if err != nil {
+		g.run.exp.Start.Add(bestDump.at).Format("Jan 2 15:04"), best.dc, target, faults.FormatDuration(h.Provisioning))
+	fail := func(err error) {
 		g.event(engine.EventDown, engine.Measured, "", time.Since(started), "restore failed: %v", err)
+		g.setRecovery(engine.RecoveryPending)
+		g.clock.compress(time.Now())
+	}
+	data, err := copyOut(ctx, r.cli, best.c.id, bestDump.path)
+	if err != nil {
+		fail(err)
+		return
+	}
+	c, err := g.startDB(ctx, "pg-restore-"+slug(target), "pg-restore", target, map[string]string{"FD_ROLE": "restore", "FD_DUMP": "/tmp/restore.dump"},
+		[]testcontainers.ContainerFile{{Reader: strings.NewReader(string(data)), ContainerFilePath: "/tmp/restore.dump", FileMode: 0o644}})
+	if err != nil {
+		fail(err)
+		return
+	}
+	g.mu.Lock()
+	g.primary = c
+	g.mu.Unlock()
+	measured := time.Since(started)
+	g.event(engine.EventRestoreDone, engine.Measured, "", measured, "restored %d KiB into %s (pg_restore, measured)", len(data)>>10, target)
+	g.clock.compress(time.Now())
+	// The real dump holds a few megabytes; the region's data_size takes
+	// data_size / restore_rate to restore at the hosting's rate. That wait
+	// is modeled, on the region's clock.
+	if modeled := restoreTime(g.r, h); modeled > 0 {
+		from := g.clock.now()
+		if !g.sleepModeled(ctx, modeled) {
+			g.setRecovery(engine.RecoveryPending)
+			return
+		}
+		g.note(engine.Event{At: from + modeled, Kind: engine.EventRestoreDone, Basis: engine.Modeled, Took: modeled,
+			Text: fmt.Sprintf("restored %s at %s/s (data_size / restore_rate = %s, modeled)",
+				bytesText(float64(g.r.DataSize)), bytesText(h.RestoreRate), faults.FormatDuration(modeled))})
+	}
+	back := time.Now()
+	g.clock.real(back)
+	// Every surviving backup agent goes on backing up the new primary:
+	// those in other datacenters reach it through a link of their own.
+	errs := []error{}
+	for _, a := range g.agents {
+		if _, gone, _ := a.c.state(); gone || a.dc == target {
+			continue
+		}
+		errs = append(errs, g.startLink(ctx, a.dc, target, g.alias("pg-restore")))
+	}
+	_, err = g.startApp(ctx, target, "r", []string{pgURL(g.alias("pg-restore"))})
+	if err = errors.Join(append(errs, err)...); err != nil {
+		g.event(engine.EventDown, engine.Measured, "", time.Since(back), "restore failed: %v", err)
 		g.setRecovery(engine.RecoveryPending)
 		g.clock.compress(time.Now())
 		return
 	}
-	g.event(engine.EventRestoreDone, engine.Measured, "", time.Since(started), "restored %d KiB into %s (pg_restore)", len(data)>>10, target)
 	g.setRecovery(engine.RecoveryRestore)
-	g.serviceBack(ctx, started)
+	g.serviceBack(ctx, back)
 }
 
-// restoreTarget picks where a restored primary goes, in the model driver's
-// order of preference, among datacenters up now.
-func (g *region) restoreTarget(backupDC string) string {
-	cands := []string{}
-	if g.h.RestoreTo != nil {
-		cands = append(cands, g.h.RestoreTo.Name)
+// restoreTime is data_size / restore_rate: how long the region's real data
+// would take to restore.
+func restoreTime(r *experiments.Region, h *experiments.Hosting) time.Duration {
+	if r.DataSize <= 0 || h.RestoreRate <= 0 {
+		return 0
 	}
-	if g.h.Standby != nil {
-		cands = append(cands, g.h.Standby.Name)
+	return time.Duration(float64(r.DataSize) / h.RestoreRate * float64(time.Second))
+}
+
+// bytesText writes a size in decimal units, as the experiment file does.
+func bytesText(b float64) string {
+	for _, u := range []struct {
+		n    float64
+		unit string
+	}{{1e15, "PB"}, {1e12, "TB"}, {1e9, "GB"}, {1e6, "MB"}, {1e3, "KB"}} {
+		if b >= u.n {
+			return strconv.FormatFloat(b/u.n, 'f', -1, 64) + " " + u.unit
+		}
 	}
-	cands = append(cands, backupDC)
-	cands = append(cands, g.dcs()...)
-	for _, c := range cands {
+	return strconv.FormatFloat(b, 'f', -1, 64) + " B"
+}
+
+// restoreTarget picks where a restored primary goes, in the order of
+// rules.RestoreCandidates, among datacenters up now.
+func (g *region) restoreTarget(failedDC, backupDC string) string {
+	for _, c := range rules.RestoreCandidates(g.run.exp, g.h, failedDC, backupDC) {
 		if down, gone := g.dcState(c); !down && !gone {
 			return c
 		}
@@ -387,61 +407,21 @@ func copyOut(ctx context.Context, cli *client.Client, id, path string) ([]byte, 
 	}
 }
 
-// partitioned notes what a partition does to synchronous commits.
-func (g *region) partitioned(e faults.Effect) {
-	if g.h.Standby != nil && g.h.Replication == experiments.ReplicationSync && faultBetween(e, g.h.Primary.Name, g.h.Standby.Name) {
-		g.event(engine.EventDown, engine.Measured, e.Fault, 0, "synchronous commits wait: standby unreachable")
+// copyIn writes one file into a container.
+func copyIn(ctx context.Context, cli *client.Client, id, path string, data []byte) error {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	if err := tw.WriteHeader(&tar.Header{Name: filepath.Base(path), Mode: 0o644, Size: int64(len(data)), ModTime: time.Now()}); err != nil {
+		return fmt.Errorf("copy %s into %s: %w", path, short(id), err)
 	}
-}
-
-// crash kills the region's app servers or primary database process, and
-// starts it again after the hosting's restart delay.
-func (g *region) crash(ctx context.Context, e faults.Effect) error {
-	r := g.run
-	var victims []*ctr
-	g.mu.Lock()
-	switch e.Target {
-	case "database":
-		if g.primary != nil {
-			victims = []*ctr{g.primary}
-		}
-	default:
-		for _, a := range g.apps {
-			if down, gone, _ := a.state(); !down && !gone && (e.Count <= 0 || len(victims) < e.Count) {
-				victims = append(victims, a)
-			}
-		}
+	if _, err := tw.Write(data); err != nil {
+		return fmt.Errorf("copy %s into %s: %w", path, short(id), err)
 	}
-	g.mu.Unlock()
-	if len(victims) == 0 {
-		return nil
+	if err := tw.Close(); err != nil {
+		return fmt.Errorf("copy %s into %s: %w", path, short(id), err)
 	}
-	hit := time.Now()
-	g.clock.real(hit)
-	err := parallel(victims, func(c *ctr) error { return r.kill(context.WithoutCancel(ctx), c) })
-	g.clock.compress(time.Now())
-	if err != nil {
-		return err
+	if _, err := cli.CopyToContainer(ctx, id, client.CopyToContainerOptions{DestinationPath: filepath.Dir(path), Content: &buf}); err != nil {
+		return fmt.Errorf("copy %s into %s: %w", path, short(id), err)
 	}
-	g.event(engine.EventDown, engine.Measured, e.Fault, 0, "%d %s process(es) killed", len(victims), e.Target)
-	if !g.sleepModeled(ctx, g.h.Restart) {
-		return nil
-	}
-	started := time.Now()
-	g.clock.real(started)
-	if err := parallel(victims, func(c *ctr) error { _, err := r.revive(ctx, c); return err }); err != nil {
-		g.clock.compress(time.Now())
-		return err
-	}
-	if e.Target == "database" {
-		_ = g.waitDB(ctx, victims[0], false)
-	}
-	g.event(engine.EventUp, engine.Measured, e.Fault, time.Since(started), "%s restarted (after %s, compressed)", e.Target, faults.FormatDuration(g.h.Restart))
-	g.mu.Lock()
-	if g.recovery == "" {
-		g.recovery = engine.RecoveryRestart
-	}
-	g.mu.Unlock()
-	g.serviceBack(ctx, started)
 	return nil
 }

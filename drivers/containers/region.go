@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/firedrill/firedrill/engine"
 	"github.com/firedrill/firedrill/experiments"
+	"github.com/firedrill/firedrill/rules"
 )
 
 // region is one region's ENT stack and what was observed of it.
@@ -24,13 +27,19 @@ type region struct {
 	h   *experiments.Hosting
 	rs  string // the region's short name in container names and aliases
 
-	mu       sync.Mutex
-	primary  *ctr   // the database entd should be using
-	standby  *ctr   // nil when there is none, or once promoted
-	dbs      []*ctr // every database server ever started
-	apps     []*ctr
-	edge     *ctr
-	agents   []*agent
+	mu      sync.Mutex
+	primary *ctr // the database entd should be using
+	standby *ctr // nil when there is none, or once promoted
+	apps    []*ctr
+	agents  []*agent
+	edge    *ctr
+	// edgeServers are the app servers HAProxy knows, and mapping how the
+	// experiment's load maps onto this stack.
+	edgeServers []string
+	mapping     mapping
+	// appCPU is the app servers' CPU quota once calibrate cut it; 0 for
+	// appCPUs.
+	appCPU   float64
 	entry    string // http://127.0.0.1:port
 	clock    *clock
 	timeline []engine.Event
@@ -52,6 +61,12 @@ type region struct {
 	load     *series // generated users' requests (surges)
 	writes   *ledger
 	stopLoad context.CancelFunc
+	// history counts the acknowledged writes replayed before t0.
+	history int
+	// lostRows and ackedRows are the audit's counts of ledger rows.
+	lostRows, ackedRows int
+	// notes are the region's lines for the report's notes.
+	notes []string
 }
 
 // agent takes a region's backups into a volume of its datacenter.
@@ -60,12 +75,37 @@ type agent struct {
 	dc    string
 	specs []experiments.Backup
 	mu    sync.Mutex
+	seq   int
 	dumps []dump
 }
 
 type dump struct {
 	path string
-	at   time.Time // when the snapshot was taken (pg_dump's start)
+	// at is the experiment time of the snapshot: pg_dump's start, or the
+	// scheduled time of a backup taken before t0.
+	at time.Duration
+}
+
+// due says whether one of the agent's schedules has a backup at t.
+func (a *agent) due(e *experiments.Experiment, t time.Duration) bool {
+	for _, b := range a.specs {
+		if last, ok := rules.LastBackup(e.Start, b, t); ok && last == t {
+			return true
+		}
+	}
+	return false
+}
+
+// next is the agent's first backup strictly after t.
+func (a *agent) next(e *experiments.Experiment, t time.Duration) (time.Duration, bool) {
+	var best time.Duration
+	found := false
+	for _, b := range a.specs {
+		if n, ok := rules.NextBackup(e.Start, b, t); ok && (!found || n < best) {
+			best, found = n, true
+		}
+	}
+	return best, found
 }
 
 func (a *agent) newest() (dump, bool) {
@@ -81,33 +121,16 @@ func (g *region) alias(what string) string { return g.rs + "-" + what }
 
 func (g *region) name(what string) string { return fmt.Sprintf("fd-%s-%s-%s", g.run.id, g.rs, what) }
 
-// dcs returns the datacenters the region's stack may live in: primary,
-// standby, backups and the places a restore may go, as the model driver
-// chooses them.
+// dcs returns the datacenters the region's stack may live in: where the
+// hosting puts something, and every place a restore may go.
 func (g *region) dcs() []string {
-	seen := map[string]bool{}
-	var out []string
-	add := func(d *experiments.Datacenter) {
-		if d != nil && !seen[d.Name] {
-			seen[d.Name] = true
-			out = append(out, d.Name)
-		}
-	}
-	add(g.h.Primary)
-	add(g.h.Standby)
+	out := rules.Datacenters(g.h)
 	for _, b := range g.h.Backups {
-		add(b.To)
-	}
-	add(g.h.RestoreTo)
-	var same []string
-	for _, d := range g.run.exp.Datacenters {
-		if d.Provider == g.h.Primary.Provider && !seen[d.Name] {
-			same = append(same, d.Name)
+		for _, dc := range rules.RestoreCandidates(g.run.exp, g.h, g.h.Primary.Name, b.To.Name) {
+			if !slices.Contains(out, dc) {
+				out = append(out, dc)
+			}
 		}
-	}
-	sort.Strings(same)
-	for _, d := range same {
-		add(g.run.exp.Datacenter(d))
 	}
 	return out
 }
@@ -122,7 +145,7 @@ func (g *region) startStack(ctx context.Context) error {
 		}
 	}
 	p := h.Primary.Name
-	primary, err := g.startDB(ctx, "pg-primary", p, map[string]string{
+	primary, err := g.startDB(ctx, "pg-primary", "pg-primary", p, map[string]string{
 		"FD_ROLE": "primary", "FD_SYNC": map[bool]string{true: "1", false: "0"}[h.Standby != nil && h.Replication == experiments.ReplicationSync],
 	}, nil)
 	if err != nil {
@@ -150,12 +173,16 @@ func (g *region) startStack(ctx context.Context) error {
 	}
 	sort.Slice(pairs, func(i, j int) bool { return pairs[i][0]+pairs[i][1] < pairs[j][0]+pairs[j][1] })
 	for _, pr := range pairs {
-		if err := g.startLink(ctx, pr[0], pr[1]); err != nil {
+		alias := g.alias("pg-primary")
+		if pr[1] != p {
+			alias = g.alias("pg-standby")
+		}
+		if err := g.startLink(ctx, pr[0], pr[1], alias); err != nil {
 			return err
 		}
 	}
 	if h.Standby != nil && h.Replication != experiments.ReplicationNone {
-		st, err := g.startDB(ctx, "pg-standby", h.Standby.Name, map[string]string{
+		st, err := g.startDB(ctx, "pg-standby", "pg-standby", h.Standby.Name, map[string]string{
 			"FD_ROLE": "standby", "FD_PRIMARY": g.alias("pg-primary"),
 		}, nil)
 		if err != nil {
@@ -195,7 +222,9 @@ func (g *region) startStack(ctx context.Context) error {
 	return g.startEdge(ctx)
 }
 
-func (g *region) startDB(ctx context.Context, what, dc string, env map[string]string, files []testcontainers.ContainerFile) (*ctr, error) {
+// startDB starts a database server named what that answers to alias in
+// its datacenter's network.
+func (g *region) startDB(ctx context.Context, what, alias, dc string, env map[string]string, files []testcontainers.ContainerFile) (*ctr, error) {
 	r := g.run
 	vol, err := r.volume(ctx, dc, g.rs+"-"+what)
 	if err != nil {
@@ -206,25 +235,22 @@ func (g *region) startDB(ctx context.Context, what, dc string, env map[string]st
 		return nil, err
 	}
 	c, _, err := r.start(ctx, spec{
-		name: g.name(what), role: "database", dc: dc, region: g, image: r.images.PG,
+		name: g.name(what), role: roleDatabase, dc: dc, region: g, image: r.images.PG,
 		cmd: []string{"fd-pg"}, env: env, user: "postgres",
-		networks: []string{n}, aliases: map[string][]string{n: {g.alias(what), g.alias(what) + "-home"}},
+		networks: []string{n}, aliases: map[string][]string{n: {g.alias(alias), g.alias(alias) + "-home"}},
 		volumes: map[string]string{vol: "/var/lib/postgresql/data"}, files: files,
 		cpus: pgCPUs, memMB: pgMemMB, wait: pgReady(),
 	})
 	if c != nil {
-		c.alias = g.alias(what)
-		g.mu.Lock()
-		g.dbs = append(g.dbs, c)
-		g.mu.Unlock()
+		c.alias = g.alias(alias)
 	}
 	return c, err
 }
 
 // startLink starts the link that carries connections from datacenter from
-// to the region's database servers in datacenter to. In from's network it
-// answers to those servers' names.
-func (g *region) startLink(ctx context.Context, from, to string) error {
+// to the region's database server in datacenter to that answers to alias
+// there. In from's network the link answers to alias too.
+func (g *region) startLink(ctx context.Context, from, to, alias string) error {
 	r := g.run
 	nf, err := r.network(ctx, from)
 	if err != nil {
@@ -234,24 +260,18 @@ func (g *region) startLink(ctx context.Context, from, to string) error {
 	if err != nil {
 		return err
 	}
-	var alias string
-	switch {
-	case to == g.h.Primary.Name:
-		alias = g.alias("pg-primary")
-	case g.h.Standby != nil && to == g.h.Standby.Name:
-		alias = g.alias("pg-standby")
-	default:
-		return fmt.Errorf("no database server of region %s in %s", g.r.Name, to)
-	}
 	_, _, err = r.start(ctx, spec{
-		name: g.name("link-" + slug(from) + "-" + slug(to)), role: "link", dc: from, peer: to, region: g,
+		name: g.name("link-" + slug(from) + "-" + slug(to) + "-" + strings.TrimPrefix(alias, g.rs+"-")), role: roleLink, dc: from, peer: to, region: g,
 		image: r.images.Link, cmd: []string{"serve"}, user: "65534:65534",
 		env:      map[string]string{"LINK_ROUTES": fmt.Sprintf("%d=%s-home:%d", pgPort, alias, pgPort)},
 		networks: []string{nf, nt}, aliases: map[string][]string{nf: {alias}},
 		cpus: linkCPUs, memMB: linkMemMB,
 		wait: wait.ForLog("linkd: listening").WithStartupTimeout(30 * time.Second),
 	})
-	return err
+	if err != nil {
+		return fmt.Errorf("link from %s to %s: %w", from, to, err)
+	}
+	return nil
 }
 
 func (g *region) startAgent(ctx context.Context, dc string) (*ctr, error) {
@@ -265,7 +285,7 @@ func (g *region) startAgent(ctx context.Context, dc string) (*ctr, error) {
 		return nil, err
 	}
 	c, _, err := r.start(ctx, spec{
-		name: g.name("backup-" + slug(dc)), role: "backup", dc: dc, region: g, image: r.images.PG,
+		name: g.name("backup-" + slug(dc)), role: roleBackup, dc: dc, region: g, image: r.images.PG,
 		cmd: []string{"sleep", "infinity"}, user: "postgres",
 		networks: []string{n}, volumes: map[string]string{vol: "/backups"},
 		cpus: agentCPUs, memMB: agentMemMB,
@@ -282,7 +302,7 @@ func (g *region) startApp(ctx context.Context, dc, k string, dbs []string) (*ctr
 		return nil, err
 	}
 	c, _, err := r.start(ctx, spec{
-		name: g.name("app-" + slug(dc) + "-" + k), role: "app", dc: dc, region: g, image: r.images.Entd,
+		name: g.name("app-" + slug(dc) + "-" + k), role: roleApp, dc: dc, region: g, image: r.images.Entd,
 		env: map[string]string{
 			"ENTD_ADDR": fmt.Sprintf(":%d", appPort), "ENTD_DATABASES": strings.Join(dbs, ","),
 			"ENTD_REGION": g.r.Name, "ENTD_SEED_PUPILS": fmt.Sprint(seedPupils),
@@ -294,6 +314,10 @@ func (g *region) startApp(ctx context.Context, dc, k string, dbs []string) (*ctr
 		g.mu.Lock()
 		g.apps = append(g.apps, c)
 		g.mu.Unlock()
+	}
+	if err == nil && g.appCPU > 0 {
+		// A restored app server is as constrained as those it replaces.
+		err = r.constrain(ctx, c, g.appCPU)
 	}
 	return c, err
 }
@@ -325,17 +349,15 @@ func (g *region) startEdge(ctx context.Context) error {
 		nets = append(nets, nw)
 		servers = append(servers, g.appAlias(dc, "r"))
 	}
-	cfg := haproxyConfig(haproxyParams{
-		Servers:     servers,
-		MaxSessions: scaleDown(g.h.MaxSessions, r.scale),
-		Protection:  g.h.DDoSProtection,
-		RatePerIP:   rateLimitPerClient,
-	})
+	g.edgeServers = servers
+	cfg := g.haproxyParams().config()
 	c, tc, err := r.start(ctx, spec{
-		name: g.name("edge"), role: "edge", region: g, image: r.images.PG,
-		cmd:      []string{"haproxy", "-db", "-f", "/etc/haproxy/firedrill.cfg"},
+		name: g.name("edge"), role: roleEdge, region: g, image: r.images.PG,
+		// -W: master-worker, so that a new configuration (admission
+		// control, once capacity is measured) is loaded with SIGUSR2.
+		cmd:      []string{"haproxy", "-W", "-db", "-f", haproxyCfgPath},
 		networks: nets, publish: appPort,
-		files: []testcontainers.ContainerFile{{Reader: bytes.NewReader([]byte(cfg)), ContainerFilePath: "/etc/haproxy/firedrill.cfg", FileMode: 0o644}},
+		files: []testcontainers.ContainerFile{{Reader: bytes.NewReader([]byte(cfg)), ContainerFilePath: haproxyCfgPath, FileMode: 0o644}},
 		cpus:  edgeCPUs, memMB: edgeMemMB,
 	})
 	if err != nil {
@@ -375,13 +397,34 @@ func (g *region) waitHealthy(ctx context.Context, limit time.Duration) error {
 	return fmt.Errorf("region %s not healthy after %s (last answer: %s)", g.r.Name, limit, last)
 }
 
-// scaleDown divides a real-world count by the run's scale, keeping at
-// least 1 of anything that was not 0.
-func scaleDown(n, scale int) int {
-	if n <= 0 {
-		return 0
+const haproxyCfgPath = "/etc/haproxy/firedrill.cfg"
+
+// haproxyParams is the edge's configuration as the region's mapping has
+// it now: admission control only once capacity is measured.
+func (g *region) haproxyParams() haproxyParams {
+	return haproxyParams{
+		Servers:    g.edgeServers,
+		AdmitRate:  int(math.Round(g.mapping.admit)),
+		Protection: g.h.DDoSProtection,
+		RatePerIP:  rateLimitPerClient,
 	}
-	return max(1, n/max(scale, 1))
+}
+
+// reloadEdge writes the edge's configuration anew and has HAProxy's
+// master load it, then waits for the entry point to answer.
+func (g *region) reloadEdge(ctx context.Context) error {
+	r := g.run
+	if err := copyIn(ctx, r.cli, g.edge.id, haproxyCfgPath, []byte(g.haproxyParams().config())); err != nil {
+		return err
+	}
+	if _, err := mustExec(ctx, r.cli, g.edge.id, "", "kill", "-USR2", "1"); err != nil {
+		return fmt.Errorf("reload HAProxy of %s: %w", g.r.Name, err)
+	}
+	// The old worker finishes its requests while the new one starts.
+	if !sleepUntil(ctx, time.Now().Add(500*time.Millisecond)) {
+		return ctx.Err()
+	}
+	return g.waitHealthy(ctx, 30*time.Second)
 }
 
 func (g *region) dcState(dc string) (down, gone bool) {

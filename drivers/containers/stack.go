@@ -19,6 +19,7 @@ import (
 	"github.com/testcontainers/testcontainers-go/wait"
 
 	"github.com/firedrill/firedrill/experiments"
+	"github.com/firedrill/firedrill/faults"
 )
 
 // Resources per container. A region's stack (two databases, two app
@@ -41,10 +42,23 @@ const (
 	appPort    = 8080
 )
 
+// role is what a container does in a region's stack.
+type role string
+
+// Roles, also written in the firedrill.role label.
+const (
+	roleDatabase role = "database"
+	roleApp      role = "app"
+	roleEdge     role = "edge"
+	roleLink     role = "link"
+	roleBackup   role = "backup"
+	roleReaper   role = "reaper"
+)
+
 // ctr is one container of a run.
 type ctr struct {
 	id, name string
-	role     string // database, app, edge, link, backup
+	role     role
 	dc       string // "" for the edge, which stands outside any datacenter
 	region   *region
 	volumes  []string
@@ -70,10 +84,10 @@ type run struct {
 	id     string
 	cli    *client.Client
 	exp    *experiments.Experiment
+	plan   []faults.Effect // the trial's effects, sorted by At
 	images Images
 	log    io.Writer
 	scale  int // real users per virtual user
-	labels map[string]string
 
 	mu       sync.Mutex
 	nets     map[string]string // datacenter -> network name
@@ -168,7 +182,7 @@ func (r *run) volume(ctx context.Context, dc, what string) (string, error) {
 // spec describes a container to start.
 type spec struct {
 	name     string
-	role     string
+	role     role
 	dc       string
 	peer     string
 	region   *region
@@ -184,7 +198,12 @@ type spec struct {
 	publish  int // container port published on 127.0.0.1, 0 for none
 	user     string
 	restart  bool // restart when the process exits on its own
-	wait     wait.Strategy
+	// binds are host paths mounted into the container (the reaper's
+	// Docker socket), as "host:container".
+	binds []string
+	// autoRemove has Docker remove the container when it exits.
+	autoRemove bool
+	wait       wait.Strategy
 }
 
 // start creates and starts a container with testcontainers and records it,
@@ -193,7 +212,7 @@ func (r *run) start(ctx context.Context, s spec) (*ctr, testcontainers.Container
 	if err := ctx.Err(); err != nil {
 		return nil, nil, fmt.Errorf("start %s: %w", s.name, err)
 	}
-	extra := map[string]string{LabelRole: s.role}
+	extra := map[string]string{LabelRole: string(s.role)}
 	if s.region != nil {
 		extra[LabelRegion] = s.region.r.Name
 	}
@@ -220,11 +239,21 @@ func (r *run) start(ctx context.Context, s spec) (*ctr, testcontainers.Container
 			}
 		},
 		HostConfigModifier: func(hc *container.HostConfig) {
-			hc.NanoCPUs = int64(s.cpus * 1e9)
+			if s.role == roleApp {
+				// App servers may be constrained further once their
+				// capacity is measured; Docker updates a quota only if
+				// it was set as one (not as NanoCPUs).
+				hc.CPUPeriod = cpuPeriod.Microseconds()
+				hc.CPUQuota = int64(s.cpus * float64(cpuPeriod.Microseconds()))
+			} else {
+				hc.NanoCPUs = int64(s.cpus * 1e9)
+			}
 			hc.Memory = s.memMB << 20
 			if s.restart {
 				hc.RestartPolicy = container.RestartPolicy{Name: container.RestartPolicyOnFailure}
 			}
+			hc.Binds = append(hc.Binds, s.binds...)
+			hc.AutoRemove = s.autoRemove
 			if s.publish != 0 {
 				p := network.MustParsePort(fmt.Sprintf("%d/tcp", s.publish))
 				hc.PortBindings = network.PortMap{p: {{HostIP: netip.MustParseAddr("127.0.0.1")}}}
@@ -327,19 +356,6 @@ func (r *run) destroy(ctx context.Context, c *ctr) error {
 		if _, err := r.cli.VolumeRemove(ctx, v, client.VolumeRemoveOptions{Force: true}); err != nil && !isNotFound(err) {
 			return fmt.Errorf("destroy volume %s: %w", v, err)
 		}
-	}
-	return nil
-}
-
-// connect attaches a running container to a datacenter's network.
-func (r *run) connect(ctx context.Context, c *ctr, dc string) error {
-	n, err := r.network(ctx, dc)
-	if err != nil {
-		return err
-	}
-	_, err = r.cli.NetworkConnect(ctx, n, client.NetworkConnectOptions{Container: c.id})
-	if err != nil && !strings.Contains(err.Error(), "already exists") {
-		return fmt.Errorf("connect %s to %s: %w", c.name, n, err)
 	}
 	return nil
 }

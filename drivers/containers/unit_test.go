@@ -2,14 +2,21 @@ package containers
 
 import (
 	"flag"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/firedrill/firedrill/experiments"
+	"github.com/firedrill/firedrill/faults"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -68,28 +75,117 @@ func TestClock(t *testing.T) {
 	}
 }
 
-func TestBackupTimes(t *testing.T) {
+// TestEveryActionHandled reads the primitive actions declared in package
+// faults and checks that the actions table carries out each one: a new
+// action without a file here fails this test, not a run.
+func TestEveryActionHandled(t *testing.T) {
+	fset := token.NewFileSet()
+	pkgs, err := filepath.Glob(filepath.Join("..", "..", "faults", "*.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var declared []faults.Action
+	for _, path := range pkgs {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range f.Decls {
+			gd, ok := d.(*ast.GenDecl)
+			if !ok || gd.Tok != token.CONST {
+				continue
+			}
+			for _, sp := range gd.Specs {
+				vs := sp.(*ast.ValueSpec)
+				if id, ok := vs.Type.(*ast.Ident); !ok || id.Name != "Action" {
+					continue
+				}
+				for _, v := range vs.Values {
+					lit, ok := v.(*ast.BasicLit)
+					if !ok {
+						t.Fatalf("%s: an Action constant that is not a string literal", fset.Position(v.Pos()))
+					}
+					s, _ := strconv.Unquote(lit.Value)
+					declared = append(declared, faults.Action(s))
+				}
+			}
+		}
+	}
+	if len(declared) < 8 {
+		t.Fatalf("found %d actions in package faults (%v); the parse missed some", len(declared), declared)
+	}
+	for _, a := range declared {
+		if actions[a] == nil {
+			t.Errorf("faults.Action %q has no entry in the containers driver's actions table", a)
+		}
+	}
+	if len(actions) != len(declared) {
+		t.Errorf("the actions table has %d entries for %d declared actions", len(actions), len(declared))
+	}
+}
+
+// TestHistoryPlan checks from when before t0 the database needs grades.
+func TestHistoryPlan(t *testing.T) {
 	start := time.Date(2021, 3, 10, 8, 0, 0, 0, time.UTC)
-	exp := &experiments.Experiment{Start: start, Duration: 4 * time.Hour}
+	exp := &experiments.Experiment{Start: start, Duration: 10 * time.Hour, TimeScale: 200}
 	tests := []struct {
-		name string
-		b    experiments.Backup
-		want []time.Duration
+		name  string
+		specs [][]experiments.Backup // per agent
+		want  time.Duration
+		ok    bool
 	}{
-		{"every 30m", experiments.Backup{Every: 30 * time.Minute},
-			[]time.Duration{0, 30 * time.Minute, time.Hour, 90 * time.Minute, 2 * time.Hour, 150 * time.Minute, 3 * time.Hour, 210 * time.Minute}},
-		// Nightly at 02:00: none falls in 08:00-12:00, only the one that
-		// stands for last night's.
-		{"nightly", experiments.Backup{Every: 24 * time.Hour, Offset: 2 * time.Hour}, []time.Duration{0}},
-		{"hourly at :15", experiments.Backup{Every: time.Hour, Offset: 15 * time.Minute},
-			[]time.Duration{0, 15 * time.Minute, 75 * time.Minute, 135 * time.Minute, 195 * time.Minute}},
+		{"no backups", nil, 0, false},
+		// Nightly at 02:00, t0 at 08:00: last night's backup is 6 h
+		// before t0; history starts historyLead (1 h) before it: -7h.
+		{"nightly", [][]experiments.Backup{{{Every: 24 * time.Hour, Offset: 2 * time.Hour}}}, -7 * time.Hour, true},
+		// Every 30 min on the half hour: one at t0 itself (08:00), so the
+		// history is the hour before it.
+		{"half-hourly", [][]experiments.Backup{{{Every: 30 * time.Minute}}}, -time.Hour, true},
+		// Two agents: the older of their newest backups counts (nightly,
+		// 02:00, -6h), minus the lead: -7h.
+		{"two agents", [][]experiments.Backup{{{Every: time.Hour}}, {{Every: 24 * time.Hour, Offset: 2 * time.Hour}}}, -7 * time.Hour, true},
+		// One agent with both schedules: its newest backup (hourly, at
+		// 08:00) is what a restore would use: -1h.
+		{"one agent, two schedules", [][]experiments.Backup{{{Every: time.Hour}, {Every: 24 * time.Hour, Offset: 2 * time.Hour}}}, -time.Hour, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, backupTimes(exp, tt.b)); diff != "" {
-				t.Errorf("backupTimes (-want +got):\n%s", diff)
+			g := &region{run: &run{exp: exp}}
+			for _, s := range tt.specs {
+				g.agents = append(g.agents, &agent{specs: s})
+			}
+			got, ok := g.historyPlan()
+			if got != tt.want || ok != tt.ok {
+				t.Errorf("historyPlan = %s, %v; want %s, %v", got, ok, tt.want, tt.ok)
 			}
 		})
+	}
+}
+
+// TestWeigh checks the real-world writes each ledger row stands for.
+func TestWeigh(t *testing.T) {
+	start := time.Date(2021, 3, 10, 8, 0, 0, 0, time.UTC)
+	exp := &experiments.Experiment{Start: start, Duration: time.Hour, TimeScale: 60}
+	reg := &experiments.Region{Users: 100000, Workload: &experiments.Workload{PeakConcurrency: 0.15, WritesPerUserHour: 0.5}}
+	g := &region{run: &run{exp: exp}, r: reg, clock: newClock(time.Unix(0, 0), 60)}
+	// 100000 users x 0.15 online x 0.5 writes/user-hour = 7500 writes/h
+	// = 2.0833 writes/s. Rows 60 s apart stand for 125 writes each; the
+	// first row takes the gap to the second.
+	ws := []write{
+		{history: true, at: -2 * time.Minute},
+		{history: true, at: -time.Minute},
+		{history: true, at: 0},
+		{history: true, at: 30 * time.Second}, // 30 s: 62.5
+	}
+	want := []float64{125, 125, 125, 62.5}
+	got := g.weigh(ws)
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > 1e-9 {
+			t.Errorf("weight of row %d = %g; want %g", i, got[i], want[i])
+		}
 	}
 }
 
@@ -99,12 +195,12 @@ func TestHAProxyConfig(t *testing.T) {
 		p    haproxyParams
 	}{
 		{"plain", haproxyParams{Servers: []string{"r0-app-par1-1", "r0-app-par1-r"}}},
-		{"admission-rate-limit", haproxyParams{Servers: []string{"r0-app-par1-1"}, MaxSessions: 25, Protection: experiments.DDoSRateLimit, RatePerIP: rateLimitPerClient}},
+		{"admission-rate-limit", haproxyParams{Servers: []string{"r0-app-par1-1"}, AdmitRate: 25, Protection: experiments.DDoSRateLimit, RatePerIP: rateLimitPerClient}},
 		{"scrubbing", haproxyParams{Servers: []string{"r0-app-par1-1"}, Protection: experiments.DDoSScrubbing, RatePerIP: rateLimitPerClient}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := haproxyConfig(tt.p)
+			got := tt.p.config()
 			path := filepath.Join("testdata", "haproxy-"+tt.name+".cfg")
 			if *update {
 				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
@@ -119,5 +215,45 @@ func TestHAProxyConfig(t *testing.T) {
 				t.Errorf("config (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestLanes checks that regions whose load phases would together exceed
+// the host's budget start their clocks one lane after the other.
+func TestLanes(t *testing.T) {
+	start := time.Date(2021, 4, 6, 8, 0, 0, 0, time.UTC)
+	exp := &experiments.Experiment{Start: start, Duration: time.Hour, TimeScale: 60}
+	r := &run{exp: exp}
+	// Each region: 4,500 users all online x 4 requests a minute = 300
+	// requests/s, on a hosting of 300 requests/s whose stack measured 300:
+	// 1 real request per experiment request, a peak of 300 real
+	// requests/s each.
+	h := &experiments.Hosting{Primary: &experiments.Datacenter{Name: "dc1"}, AppReplicas: 1, ReplicaRPS: 300}
+	w := &experiments.Workload{PeakConcurrency: 1, RequestsPerUserMinute: 4}
+	var regions []*region
+	var names []string
+	for _, n := range []string{"a", "b", "c"} {
+		regions = append(regions, &region{run: r, r: &experiments.Region{Name: n, Users: 4500, Hosting: h, Workload: w}, h: h,
+			mapping: newMapping(h, w, 300)})
+		names = append(names, n)
+	}
+	effects := []faults.Effect{{Fault: "connection_surge.s", Action: faults.Surge, At: 10 * time.Minute, For: 20 * time.Minute,
+		Hold: 20 * time.Minute, Multiplier: 1, Regions: names}}
+	// Budget 800: two regions (600) fit together, the third (900) does
+	// not. The second lane's phase (from 10m) starts when the first's
+	// ends (30m): 20 min of experiment at 60x = 20 s, plus the 10 s
+	// margin.
+	offsets, notes := lanes(regions, effects, 800)
+	want := []time.Duration{0, 0, 30 * time.Second}
+	if diff := cmp.Diff(want, offsets); diff != "" {
+		t.Errorf("offsets (-want +got):\n%s", diff)
+	}
+	if len(notes) != 3 {
+		t.Errorf("notes %q; want the budget and two lanes", notes)
+	}
+	// Budget 1000: all three fit.
+	offsets, notes = lanes(regions, effects, 1000)
+	if diff := cmp.Diff([]time.Duration{0, 0, 0}, offsets); diff != "" || notes != nil {
+		t.Errorf("offsets (-want +got):\n%s; notes %q", diff, notes)
 	}
 }
