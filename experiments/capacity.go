@@ -19,6 +19,16 @@ func (w *Workload) PeakLevel() float64 {
 	return peak
 }
 
+// RequestsPerSecond is the request rate of one online user; a workload
+// built without the decoder gets the decoder's default.
+func (w *Workload) RequestsPerSecond() float64 {
+	rpm := w.RequestsPerUserMinute
+	if rpm <= 0 {
+		rpm = DefaultRequestsPerMin
+	}
+	return rpm / 60
+}
+
 // Capacity is what replicas app servers of the hosting serve, in requests
 // per second.
 func (h *Hosting) Capacity(replicas int) float64 {
@@ -33,22 +43,19 @@ func (d *decoder) capacity(r *Region, rng hcl.Range) {
 		return
 	}
 	w, h := r.Workload, r.Hosting
-	rpm := w.RequestsPerUserMinute
-	if rpm <= 0 {
-		rpm = DefaultRequestsPerMin
-	}
+	rps := w.RequestsPerSecond()
 	online := float64(r.Users) * w.PeakConcurrency * w.PeakLevel()
-	demand := online * rpm / 60
+	demand := online * rps
 	capacity := h.Capacity(h.AppReplicas)
 	admitted := demand
 	if h.MaxSessions > 0 {
-		admitted = math.Min(online, float64(h.MaxSessions)) * rpm / 60
+		admitted = math.Min(online, float64(h.MaxSessions)) * rps
 	}
 	switch {
 	case admitted > capacity:
 		d.warnf(rng, "Overloaded with no fault",
 			"At its daily peak region %q demands %.0f req/s (%d users x %g online x %g at peak x %g requests a minute) against %.0f req/s of capacity (%d app replicas x %g req/s, hosting %q): it is out of its SLO every day before any fault. The baseline in the report shows it; only what faults add counts against the RTO.",
-			r.Name, admitted, r.Users, w.PeakConcurrency, w.PeakLevel(), rpm, capacity, h.AppReplicas, h.ReplicaRPS, h.Name)
+			r.Name, admitted, r.Users, w.PeakConcurrency, w.PeakLevel(), rps*60, capacity, h.AppReplicas, h.ReplicaRPS, h.Name)
 	case demand > capacity:
 		d.warnf(rng, "Users turned away with no fault",
 			"At its daily peak region %q has %.0f users online (%.0f req/s) against %.0f req/s of capacity; admission control (max_sessions = %d) turns %.0f of them away every day before any fault.",

@@ -179,11 +179,7 @@ func Admitted(h *experiments.Hosting, online float64) float64 {
 
 // RequestsPerUserSecond is the request rate of one online user.
 func RequestsPerUserSecond(w *experiments.Workload) float64 {
-	rpm := w.RequestsPerUserMinute
-	if rpm <= 0 {
-		rpm = experiments.DefaultRequestsPerMin
-	}
-	return rpm / 60
+	return w.RequestsPerSecond()
 }
 
 // WriteShare is the share of a user's requests that are acknowledged
