@@ -26,11 +26,11 @@ const (
 type app struct {
 	db     *db
 	region string
+	pool   *pool
 }
 
 func (a *app) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /api/probe", a.probe)
 	mux.HandleFunc("POST /api/login", a.login)
 	mux.HandleFunc("GET /api/timetable", a.authed(5*time.Second, a.timetable))
@@ -43,7 +43,13 @@ func (a *app) routes() http.Handler {
 	mux.HandleFunc("POST /api/documents", a.authed(10*time.Second, a.addDocument))
 	mux.HandleFunc("GET /api/documents/{id}", a.authed(10*time.Second, a.document))
 	mux.HandleFunc("GET /{$}", a.home)
-	return mux
+	// The load balancer's health check is answered by the web server,
+	// not by a worker, as a status page in front of a PHP-FPM pool is: a
+	// pool busy with a queue is overloaded, not down.
+	outer := http.NewServeMux()
+	outer.HandleFunc("GET /healthz", a.healthz)
+	outer.Handle("/", a.pool.wrap(mux))
+	return outer
 }
 
 // httpError is an answer other than 200 that is not the database's fault.

@@ -21,6 +21,9 @@
 //	                   logins pupil0001, parent0001, teacher001, password
 //	                   "pw-" + login
 //	ENTD_SESSION_TTL   how long a session lasts (12h)
+//	ENTD_CAPACITY      requests per second the server's worker pool
+//	                   serves (0, the default: no pool); /healthz stays
+//	                   outside it
 package main
 
 import (
@@ -28,6 +31,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"os"
 	"os/signal"
@@ -66,6 +70,10 @@ func run() error {
 	if sessionTTL, err = time.ParseDuration(env("ENTD_SESSION_TTL", "12h")); err != nil || sessionTTL <= 0 {
 		return fmt.Errorf("bad ENTD_SESSION_TTL %q", os.Getenv("ENTD_SESSION_TTL"))
 	}
+	capacity, err := strconv.ParseFloat(env("ENTD_CAPACITY", "0"), 64)
+	if err != nil || capacity < 0 || math.IsInf(capacity, 0) {
+		return fmt.Errorf("bad ENTD_CAPACITY %q", os.Getenv("ENTD_CAPACITY"))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	d := &db{urls: urls}
@@ -84,7 +92,7 @@ func run() error {
 		slog.Warn("migrate: retrying", "err", err)
 		time.Sleep(time.Second)
 	}
-	a := &app{db: d, region: env("ENTD_REGION", "")}
+	a := &app{db: d, region: env("ENTD_REGION", ""), pool: newPool(capacity)}
 	srv := &http.Server{Addr: env("ENTD_ADDR", ":8080"), Handler: a.routes(), ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout: 15 * time.Second, WriteTimeout: 15 * time.Second, IdleTimeout: 60 * time.Second}
 	errc := make(chan error, 1)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,8 +25,15 @@ const (
 	// count as within capacity: what the prober would see as served.
 	capacitySuccess = 0.99
 	capacityP95     = 250 * time.Millisecond
-	// capacityFloor is the lowest rate tried.
-	capacityFloor = 20.0
+	// capacityWorkers is how many requests are in flight while the stack's
+	// throughput is measured at saturation: enough to keep every app
+	// server busy, few enough that latency (workers / throughput) stays far
+	// from loadTimeout.
+	capacityWorkers = 32
+	// capacityWindows is how many saturation windows are measured; their
+	// median is the estimate, so that one window a neighbour disturbed
+	// (a checkpoint, a burst of the host) does not set it.
+	capacityWindows = 3
 )
 
 // mapping maps a region's experiment load onto its real stack, so that
@@ -68,88 +76,92 @@ func needsLoad(effects []faults.Effect, g *region) bool {
 }
 
 // measureCapacity finds the highest request rate the region's stack serves
-// within the SLO (capacitySuccess answered 2xx, p95 under capacityP95):
-// rates doubling from capacityFloor until one fails, then two bisections.
+// within the SLO (capacitySuccess answered 2xx, p95 under capacityP95).
+//
+// It first measures the stack's throughput at saturation: capacityWorkers
+// requests always in flight (vegeta with as many workers as it may have,
+// so that a worker sends as soon as its answer is in), over
+// capacityWindows windows, taking the median. Throughput at saturation
+// averages every request of a window, where a pass/fail search on a p95
+// fails a whole step on one stall: on this 2-core host the search found
+// anything from a third to all of a stack's capacity from run to run. An
+// open load a tenth below that throughput then has to hold the SLO
+// (confirm), a tenth lower each time it does not.
+//
 // It runs while no other load runs on the host, so that what it measures
 // is the stack, not the host.
-func measureCapacity(ctx context.Context, entry string, from float64) (float64, error) {
-	good, bad := 0.0, 0.0
-	var last vegeta.Metrics
-	try := func(rate float64) (bool, error) {
-		atk := vegeta.NewAttacker(vegeta.Timeout(loadTimeout), vegeta.KeepAlive(true), vegeta.Workers(32),
-			vegeta.MaxWorkers(uint64(rate*loadTimeout.Seconds()*1.5)+32), vegeta.Connections(256), vegeta.MaxBody(0))
-		var m vegeta.Metrics
-		done := make(chan struct{})
-		go func() {
-			select {
-			case <-ctx.Done():
-				atk.Stop()
-			case <-done:
-			}
-		}()
-		for r := range atk.Attack(pupilTargeter(entry), vegeta.ConstantPacer{Freq: int(rate), Per: time.Second}, capacityStep, "capacity") {
-			m.Add(r)
-		}
-		close(done)
-		m.Close()
-		if err := ctx.Err(); err != nil {
-			return false, err
-		}
-		// Let the queues drain before the next step.
-		if !sleepUntil(ctx, time.Now().Add(time.Second)) {
-			return false, ctx.Err()
-		}
-		last = m
-		return m.Success >= capacitySuccess && m.Latencies.P95 < capacityP95, nil
-	}
-	// The host is shared: a step that fails is tried once more before it
-	// counts, so that a neighbour's burst does not pass for the stack's
-	// limit (an underestimate would make a real overload look served).
-	once := try
-	try = func(rate float64) (bool, error) {
-		ok, err := once(rate)
-		if err != nil || ok {
-			return ok, err
-		}
-		return once(rate)
-	}
-	// A first step at the floor warms the stack up (connection pools,
-	// caches) and does not count.
-	if _, err := try(capacityFloor); err != nil {
+func measureCapacity(ctx context.Context, entry string) (float64, error) {
+	// A first window warms the stack up (connection pools, caches) and
+	// does not count.
+	if _, err := saturate(ctx, entry, time.Second); err != nil {
 		return 0, err
 	}
-	for rate := max(from, capacityFloor); rate <= maxRPS; rate *= 2 {
-		ok, err := try(rate)
+	var xs []float64
+	var last *vegeta.Metrics
+	for range capacityWindows {
+		m, err := saturate(ctx, entry, capacityStep)
 		if err != nil {
 			return 0, err
 		}
-		if !ok {
-			bad = rate
-			break
+		xs, last = append(xs, m.Throughput), m
+	}
+	slices.Sort(xs)
+	x := xs[len(xs)/2]
+	if x < 1 {
+		return 0, fmt.Errorf("the stack served under 1 request/s at saturation (%d requests, status codes %v, errors %v)",
+			last.Requests, last.StatusCodes, last.Errors)
+	}
+	// An open load at the saturation throughput itself builds a queue
+	// without bound: confirmation starts a tenth below it.
+	return confirm(ctx, 0.9*x, func(rate float64) (bool, error) { return hold(ctx, entry, rate) })
+}
+
+// saturate keeps capacityWorkers requests in flight for d; the metrics'
+// Throughput is the rate of 2xx answers.
+func saturate(ctx context.Context, entry string, d time.Duration) (*vegeta.Metrics, error) {
+	atk := vegeta.NewAttacker(vegeta.Timeout(loadTimeout), vegeta.KeepAlive(true), vegeta.Workers(capacityWorkers),
+		vegeta.MaxWorkers(capacityWorkers), vegeta.Connections(capacityWorkers), vegeta.MaxBody(0))
+	// A pacer far above any stack's rate: the workers, not the pacer,
+	// set the pace.
+	return attack(ctx, atk, entry, vegeta.ConstantPacer{Freq: 100 * maxRPS, Per: time.Second}, d)
+}
+
+// hold sends an open load of rate requests/s for capacityStep and says
+// whether the stack served it within the SLO.
+func hold(ctx context.Context, entry string, rate float64) (bool, error) {
+	atk := vegeta.NewAttacker(vegeta.Timeout(loadTimeout), vegeta.KeepAlive(true), vegeta.Workers(32),
+		vegeta.MaxWorkers(uint64(rate*loadTimeout.Seconds()*1.5)+32), vegeta.Connections(256), vegeta.MaxBody(0))
+	m, err := attack(ctx, atk, entry, vegeta.ConstantPacer{Freq: int(rate), Per: time.Second}, capacityStep)
+	if err != nil {
+		return false, err
+	}
+	return m.Success >= capacitySuccess && m.Latencies.P95 < capacityP95, nil
+}
+
+// attack runs one measuring attack of users' requests and lets the queues
+// drain before returning its metrics.
+func attack(ctx context.Context, atk *vegeta.Attacker, entry string, p vegeta.Pacer, d time.Duration) (*vegeta.Metrics, error) {
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-ctx.Done():
+			atk.Stop()
+		case <-done:
 		}
-		good = rate
+	}()
+	var m vegeta.Metrics
+	for r := range atk.Attack(pupilTargeter(entry), p, d, "capacity") {
+		m.Add(r)
 	}
-	if good == 0 {
-		return 0, fmt.Errorf("the stack does not serve %.0f requests/s within the SLO (%.1f%% answered 2xx, p95 %s, errors %v)",
-			capacityFloor, 100*last.Success, last.Latencies.P95, last.Errors)
+	m.Close()
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
-	if bad == 0 {
-		// It served the generator's ceiling: that is its capacity here.
-		return good, nil
+	if !sleepUntil(ctx, time.Now().Add(time.Second)) {
+		return nil, ctx.Err()
 	}
-	for range 2 {
-		mid := (good + bad) / 2
-		ok, err := try(mid)
-		if err != nil {
-			return 0, err
-		}
-		if ok {
-			good = mid
-		} else {
-			bad = mid
-		}
-	}
-	return confirm(ctx, good, func(rate float64) (bool, error) { return try(rate) })
+	return &m, nil
 }
 
 // confirmFor is how long the capacity found must hold: a rate that a few
@@ -158,12 +170,18 @@ func measureCapacity(ctx context.Context, entry string, from float64) (float64, 
 const confirmFor = 3 * capacityStep
 
 // confirm holds rate for confirmFor, stepping down by 10 % until the
-// stack holds it (at most three times).
+// stack holds it (at most three times). A step that fails is tried once
+// more before it counts, so that a neighbour's burst does not pass for
+// the stack's limit: an underestimate would make a real overload look
+// served.
 func confirm(ctx context.Context, rate float64, try func(float64) (bool, error)) (float64, error) {
 	for range 3 {
 		ok := true
 		for range confirmFor / capacityStep {
 			held, err := try(rate)
+			if err == nil && !held {
+				held, err = try(rate)
+			}
 			if err != nil {
 				return 0, err
 			}
@@ -181,8 +199,8 @@ func confirm(ctx context.Context, rate float64, try func(float64) (bool, error))
 func (m mapping) note(g *region) string {
 	s := fmt.Sprintf("%s: the stack serves %.0f requests/s within the SLO (measured); the hosting's capacity is %.0f (%d app servers x %.0f), so 1 real request stands for %.1f of the experiment's",
 		g.r.Name, m.measured, m.exp, g.h.AppReplicas, g.h.ReplicaRPS, m.exp/m.measured)
-	if g.appCPU > 0 {
-		s += fmt.Sprintf("; its app servers were cut to %.3g CPU each so that the load's peak stays within what the host can send", g.appCPU)
+	if g.appRate > 0 {
+		s += fmt.Sprintf("; each app server's worker pool was set to %.0f requests/s so that the load's peak stays within what the host can send", g.appRate)
 	}
 	if m.admit > 0 {
 		s += fmt.Sprintf("; admission control lets in %.0f requests/s (max_sessions %d x %.3g requests/s each, mapped)", m.admit, g.h.MaxSessions, rules.RequestsPerUserSecond(g.r.Workload))
@@ -290,24 +308,13 @@ func lanes(regions []*region, effects []faults.Effect, budget float64) ([]time.D
 
 // regionPeakRPS is the real request rate, users' and attackers' together,
 // that a region's load phases may reach at their peak: what lets a few
-// regions share the host at once. A stack serving more than that over the
-// peak's multiple of capacity has its app servers' CPU cut until it does
-// not, and is measured again: its capacity is then constrained to a
-// figure the host can overload, and measured.
+// regions share the host at once. The app servers' worker pools are sized
+// so that the peak's multiple of their capacity stays under it (poolRate).
 const regionPeakRPS = 500
 
 // loadEdgeCPUs is the CPU of the edge of a region that load effects act
 // on.
 const loadEdgeCPUs = 0.75
-
-// cpuPeriod is the CFS period of a constrained app server: 10 ms instead
-// of Docker's 100 ms, so that a small quota stalls the server for
-// milliseconds, not for most of a second. The kernel's smallest quota (1
-// ms) makes minAppCPU.
-const (
-	cpuPeriod = 10 * time.Millisecond
-	minAppCPU = 0.1
-)
 
 // peakMultiple is the highest demand over capacity the region's load
 // effects bring: users (surges multiplying) plus attack traffic, over
@@ -336,10 +343,23 @@ func peakMultiple(g *region, effects []faults.Effect) float64 {
 	return peak
 }
 
-// calibrate measures the region's capacity and, when its load would peak
-// above regionPeakRPS, cuts its app servers' CPU in proportion and
-// measures again. It returns the capacity to map to.
-func (g *region) calibrate(ctx context.Context, effects []faults.Effect) (float64, error) {
+// poolRate is the request rate each of the region's app servers' worker
+// pools serves: the region's capacity, regionPeakRPS over the load's peak
+// multiple, shared by the app servers that start in the primary
+// datacenter. A pool, not the CPU, sets capacity: a CPU quota small
+// enough for the host to overload served from a third to all of the
+// rate measured for it, from one minute to the next on this 2-core host.
+func (g *region) poolRate(effects []faults.Effect) float64 {
+	mult := peakMultiple(g, effects)
+	if mult <= 0 {
+		return 0
+	}
+	return regionPeakRPS / mult / float64(min(max(g.h.AppReplicas, 1), maxAppsPerDC))
+}
+
+// calibrate measures the capacity of the region's stack, to map its load
+// to.
+func (g *region) calibrate(ctx context.Context) (float64, error) {
 	// The edge stands for the provider's front (anycast, a CDN, a
 	// scrubbing centre): turning a flood or a surge away must not cost the
 	// edge more CPU than it has, or the edge, not the app servers the
@@ -347,40 +367,5 @@ func (g *region) calibrate(ctx context.Context, effects []faults.Effect) (float6
 	if _, err := g.run.cli.ContainerUpdate(ctx, g.edge.id, client.ContainerUpdateOptions{Resources: &container.Resources{NanoCPUs: int64(loadEdgeCPUs * 1e9)}}); err != nil {
 		return 0, fmt.Errorf("give the edge of %s %.2g CPU: %w", g.r.Name, loadEdgeCPUs, err)
 	}
-	c, err := measureCapacity(ctx, g.entry, 2*capacityFloor)
-	if err != nil {
-		return 0, err
-	}
-	mult := peakMultiple(g, effects)
-	if mult <= 0 {
-		return c, nil
-	}
-	target := regionPeakRPS / mult
-	if c <= 1.15*target || g.cpuOfApps() <= minAppCPU {
-		return c, nil
-	}
-	g.appCPU = max(minAppCPU, g.cpuOfApps()*target/c)
-	for _, a := range g.mine(func(c *ctr) bool { return c.role == roleApp }) {
-		if err := g.run.constrain(ctx, a, g.appCPU); err != nil {
-			return 0, err
-		}
-	}
-	return measureCapacity(ctx, g.entry, target/2)
-}
-
-// constrain sets a container's CPU quota, over cpuPeriod.
-func (r *run) constrain(ctx context.Context, c *ctr, cpus float64) error {
-	res := &container.Resources{CPUPeriod: cpuPeriod.Microseconds(), CPUQuota: int64(cpus * float64(cpuPeriod.Microseconds()))}
-	if _, err := r.cli.ContainerUpdate(ctx, c.id, client.ContainerUpdateOptions{Resources: res}); err != nil {
-		return fmt.Errorf("constrain %s to %.3g CPU: %w", c.name, cpus, err)
-	}
-	return nil
-}
-
-// cpuOfApps is the CPU quota of each of the region's app servers.
-func (g *region) cpuOfApps() float64 {
-	if g.appCPU > 0 {
-		return g.appCPU
-	}
-	return appCPUs
+	return measureCapacity(ctx, g.entry)
 }

@@ -140,6 +140,11 @@ func (d *Driver) Run(ctx context.Context, p *engine.Plan) (obs *engine.Observati
 			hitBy: map[string]bool{}, dcDown: map[string]bool{}, dcGone: map[string]bool{}, probes: &series{}, load: &series{}, writes: &ledger{},
 		})
 	}
+	for _, g := range regions {
+		if needsLoad(p.Effects, g) {
+			g.appRate = g.poolRate(p.Effects)
+		}
+	}
 	fmt.Fprintf(progress, "run %s: starting %d ENT stacks...\n", r.id, len(regions))
 	if err := startAll(ctx, regions, progress); err != nil {
 		return nil, err
@@ -169,7 +174,7 @@ func (d *Driver) Run(ctx context.Context, p *engine.Plan) (obs *engine.Observati
 		if !needsLoad(p.Effects, g) {
 			continue
 		}
-		c, err := g.calibrate(ctx, p.Effects)
+		c, err := g.calibrate(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("measure the capacity of %s: %w", g.r.Name, err)
 		}

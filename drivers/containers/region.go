@@ -5,9 +5,11 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"net"
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -37,10 +39,11 @@ type region struct {
 	// experiment's load maps onto this stack.
 	edgeServers []string
 	mapping     mapping
-	// appCPU is the app servers' CPU quota once calibrate cut it; 0 for
-	// appCPUs.
-	appCPU   float64
-	entry    string // http://127.0.0.1:port
+	// appRate is the request rate each app server's worker pool serves
+	// (ENTD_CAPACITY), set for regions that load effects act on; 0 for
+	// no pool.
+	appRate  float64
+	entry    string // where users' requests reach the edge (entryPoint)
 	clock    *clock
 	timeline []engine.Event
 	hitBy    map[string]bool
@@ -306,6 +309,7 @@ func (g *region) startApp(ctx context.Context, dc, k string, dbs []string) (*ctr
 		env: map[string]string{
 			"ENTD_ADDR": fmt.Sprintf(":%d", appPort), "ENTD_DATABASES": strings.Join(dbs, ","),
 			"ENTD_REGION": g.r.Name, "ENTD_SEED_PUPILS": fmt.Sprint(seedPupils),
+			"ENTD_CAPACITY": strconv.FormatFloat(g.appRate, 'f', 3, 64),
 		},
 		networks: []string{n}, aliases: map[string][]string{n: {g.appAlias(dc, k)}},
 		cpus: appCPUs, memMB: appMemMB, restart: true,
@@ -314,10 +318,6 @@ func (g *region) startApp(ctx context.Context, dc, k string, dbs []string) (*ctr
 		g.mu.Lock()
 		g.apps = append(g.apps, c)
 		g.mu.Unlock()
-	}
-	if err == nil && g.appCPU > 0 {
-		// A restored app server is as constrained as those it replaces.
-		err = r.constrain(ctx, c, g.appCPU)
 	}
 	return c, err
 }
@@ -364,12 +364,46 @@ func (g *region) startEdge(ctx context.Context) error {
 		return err
 	}
 	g.edge = c
-	port, err := tc.MappedPort(ctx, fmt.Sprintf("%d/tcp", appPort))
-	if err != nil {
+	if g.entry, err = entryPoint(ctx, tc, en); err != nil {
 		return fmt.Errorf("entry point of %s: %w", g.r.Name, err)
 	}
-	g.entry = fmt.Sprintf("http://127.0.0.1:%d", port.Num())
 	return g.waitHealthy(ctx, 3*time.Minute)
+}
+
+// entryPoint is where users' requests reach the edge: its address on the
+// edge network, dialled from the host, when the host can reach it, else
+// the port published on 127.0.0.1 (Docker Desktop does not route
+// container addresses to the host). Not the published port first:
+// Docker's userland proxy behind it stops accepting for good once it
+// runs out of file descriptors (moby/moby#6402), which the connections
+// in flight of a surge against an overloaded stack reach, and the
+// refusals would pass for the stack's collapse; its copying also takes
+// the host CPU the stacks need.
+func entryPoint(ctx context.Context, tc testcontainers.Container, edgeNet string) (string, error) {
+	info, err := tc.Inspect(ctx)
+	if err != nil {
+		return "", err
+	}
+	if ep := info.NetworkSettings.Networks[edgeNet]; ep != nil && ep.IPAddress.IsValid() {
+		addr := net.JoinHostPort(ep.IPAddress.String(), fmt.Sprint(appPort))
+		// HAProxy listens as soon as it has read its configuration,
+		// before any app server is up.
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+			conn, err := (&net.Dialer{Timeout: time.Second}).DialContext(ctx, "tcp", addr)
+			if err == nil {
+				conn.Close()
+				return "http://" + addr, nil
+			}
+			if !sleepUntil(ctx, time.Now().Add(200*time.Millisecond)) {
+				return "", ctx.Err()
+			}
+		}
+	}
+	port, err := tc.MappedPort(ctx, fmt.Sprintf("%d/tcp", appPort))
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("http://127.0.0.1:%d", port.Num()), nil
 }
 
 // waitHealthy polls the region's entry point until a real read succeeds.

@@ -239,15 +239,7 @@ func (r *run) start(ctx context.Context, s spec) (*ctr, testcontainers.Container
 			}
 		},
 		HostConfigModifier: func(hc *container.HostConfig) {
-			if s.role == roleApp {
-				// App servers may be constrained further once their
-				// capacity is measured; Docker updates a quota only if
-				// it was set as one (not as NanoCPUs).
-				hc.CPUPeriod = cpuPeriod.Microseconds()
-				hc.CPUQuota = int64(s.cpus * float64(cpuPeriod.Microseconds()))
-			} else {
-				hc.NanoCPUs = int64(s.cpus * 1e9)
-			}
+			hc.NanoCPUs = int64(s.cpus * 1e9)
 			hc.Memory = s.memMB << 20
 			if s.restart {
 				hc.RestartPolicy = container.RestartPolicy{Name: container.RestartPolicyOnFailure}
