@@ -211,7 +211,7 @@ func (g *region) startStack(ctx context.Context) error {
 	if g.standby != nil {
 		dbs = append(dbs, pgURL(g.alias("pg-standby")))
 	}
-	n := min(max(h.AppReplicas, 1), maxAppsPerDC)
+	n := g.appsAtStart()
 	for k := 1; k <= n; k++ {
 		if _, err := g.startApp(ctx, p, fmt.Sprint(k), dbs); err != nil {
 			return err
@@ -334,7 +334,7 @@ func (g *region) startEdge(ctx context.Context) error {
 	}
 	nets := []string{en}
 	var servers []string
-	n := min(max(g.h.AppReplicas, 1), maxAppsPerDC)
+	n := g.appsAtStart()
 	for k := 1; k <= n; k++ {
 		servers = append(servers, g.appAlias(g.h.Primary.Name, fmt.Sprint(k)))
 	}
