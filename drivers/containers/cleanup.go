@@ -8,21 +8,15 @@ import (
 	"os"
 	"slices"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
+	"github.com/firedrill/firedrill/drivers/containers/sweep"
 	"github.com/moby/moby/client"
 )
 
 // Removed counts what a cleanup removed.
-type Removed struct {
-	Containers, Networks, Volumes int
-}
-
-func (r Removed) String() string {
-	return fmt.Sprintf("%d containers, %d networks, %d volumes", r.Containers, r.Networks, r.Volumes)
-}
+type Removed = sweep.Removed
 
 // Clean removes every container, network and volume of run runID, or of
 // every firedrill run when runID is empty. It is what `firedrill clean`
@@ -52,21 +46,17 @@ func Clean(ctx context.Context, runID string, force bool) (n Removed, kept []str
 			continue
 		}
 		m, err := remove(ctx, cli, runFilter(id))
-		n = n.add(m)
+		n = n.Add(m)
 		errs = append(errs, err)
 	}
 	// Resources without a run label (none are made so) go with "all runs"
 	// only when forced.
 	if runID == "" && force {
 		m, err := remove(ctx, cli, f)
-		n = n.add(m)
+		n = n.Add(m)
 		errs = append(errs, err)
 	}
 	return n, kept, errors.Join(errs...)
-}
-
-func (r Removed) add(o Removed) Removed {
-	return Removed{Containers: r.Containers + o.Containers, Networks: r.Networks + o.Networks, Volumes: r.Volumes + o.Volumes}
 }
 
 // owner is the process that made a run's resources.
@@ -105,46 +95,9 @@ func owners(ctx context.Context, cli *client.Client, f client.Filters) (map[stri
 	return out, nil
 }
 
-// remove deletes what matches f: containers first (forcibly: a run being
-// cleaned up is over), then the networks and volumes they held.
+// remove deletes what matches f.
 func remove(ctx context.Context, cli *client.Client, f client.Filters) (Removed, error) {
-	var n Removed
-	var errs []error
-	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
-	if err != nil {
-		return n, fmt.Errorf("list containers: %w", err)
-	}
-	for _, c := range cs.Items {
-		_, err := cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
-		if err != nil && !isNotFound(err) {
-			errs = append(errs, fmt.Errorf("remove container %s: %w", short(c.ID), err))
-			continue
-		}
-		n.Containers++
-	}
-	ns, err := cli.NetworkList(ctx, client.NetworkListOptions{Filters: f})
-	if err != nil {
-		return n, fmt.Errorf("list networks: %w", err)
-	}
-	for _, nw := range ns.Items {
-		if err := removeNetwork(ctx, cli, nw.ID); err != nil {
-			errs = append(errs, fmt.Errorf("remove network %s: %w", nw.Name, err))
-			continue
-		}
-		n.Networks++
-	}
-	vs, err := cli.VolumeList(ctx, client.VolumeListOptions{Filters: f})
-	if err != nil {
-		return n, fmt.Errorf("list volumes: %w", err)
-	}
-	for _, v := range vs.Items {
-		if _, err := cli.VolumeRemove(ctx, v.Name, client.VolumeRemoveOptions{Force: true}); err != nil && !isNotFound(err) {
-			errs = append(errs, fmt.Errorf("remove volume %s: %w", v.Name, err))
-			continue
-		}
-		n.Volumes++
-	}
-	return n, errors.Join(errs...)
+	return sweep.Remove(ctx, cli, f, nil)
 }
 
 // sweepOrphans removes what runs on this host left behind when they were
@@ -165,7 +118,7 @@ func sweepOrphans(ctx context.Context, cli *client.Client) (Removed, error) {
 			continue
 		}
 		n, err := remove(ctx, cli, runFilter(id))
-		total = total.add(n)
+		total = total.Add(n)
 		errs = append(errs, err)
 	}
 	return total, errors.Join(errs...)
@@ -187,25 +140,4 @@ func processAlive(pid string) bool {
 // the run's own context is typically cancelled (Ctrl-C) by then.
 func cleanupContext() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), 2*time.Minute)
-}
-
-// removeNetwork removes a network, retrying while Docker still holds the
-// endpoints of containers it has just removed.
-func removeNetwork(ctx context.Context, cli *client.Client, id string) error {
-	var err error
-	for try := 0; try < 10; try++ {
-		_, err = cli.NetworkRemove(ctx, id, client.NetworkRemoveOptions{})
-		if err == nil || isNotFound(err) {
-			return nil
-		}
-		if !strings.Contains(err.Error(), "active endpoints") {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(500 * time.Millisecond):
-		}
-	}
-	return err
 }

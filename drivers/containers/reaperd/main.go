@@ -24,11 +24,10 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
-	cerrdefs "github.com/containerd/errdefs"
+	"github.com/firedrill/firedrill/drivers/containers/sweep"
 	"github.com/moby/moby/client"
 )
 
@@ -70,12 +69,14 @@ func main() {
 	// has not released yet, or a resource whose creation was in flight
 	// when the process died.
 	for pass := 1; ; pass++ {
-		left, err := reap(ctx, cli, cfg.run, log)
-		if err == nil && left == 0 {
+		f := client.Filters{}.Add("label", labelManaged+"=true", labelRun+"="+cfg.run)
+		n, err := sweep.Remove(ctx, cli, f, func(l map[string]string) bool { return l[labelRole] == roleReaper })
+		log.Info("reaperd: reaped", "run", cfg.run, "removed", n.String())
+		if err == nil {
 			return
 		}
 		if pass == 10 || ctx.Err() != nil {
-			log.Error("reaperd: reap", "err", err, "left", left)
+			log.Error("reaperd: reap", "err", err)
 			os.Exit(1)
 		}
 		time.Sleep(time.Second)
@@ -172,81 +173,4 @@ func serve(ln net.Listener, w *watch, silence time.Duration, log *slog.Logger) {
 			}
 		}()
 	}
-}
-
-// reap removes the run's containers (all but reaperd's own), then its
-// volumes and networks, and says how many it saw that it could not
-// remove.
-func reap(ctx context.Context, cli *client.Client, run string, log *slog.Logger) (left int, err error) {
-	f := client.Filters{}.Add("label", labelManaged+"=true", labelRun+"="+run)
-	var errs []error
-	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
-	if err != nil {
-		return 0, fmt.Errorf("list containers: %w", err)
-	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	n := 0
-	for _, c := range cs.Items {
-		if c.Labels[labelRole] == roleReaper {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, err := cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil && !cerrdefs.IsNotFound(err) {
-				errs = append(errs, fmt.Errorf("remove container %s: %w", c.ID, err))
-				left++
-				return
-			}
-			n++
-		}()
-	}
-	wg.Wait()
-	vs, err := cli.VolumeList(ctx, client.VolumeListOptions{Filters: f})
-	if err != nil {
-		return left, errors.Join(append(errs, fmt.Errorf("list volumes: %w", err))...)
-	}
-	for _, v := range vs.Items {
-		if _, err := cli.VolumeRemove(ctx, v.Name, client.VolumeRemoveOptions{Force: true}); err != nil && !cerrdefs.IsNotFound(err) {
-			errs = append(errs, fmt.Errorf("remove volume %s: %w", v.Name, err))
-			left++
-		}
-	}
-	ns, err := cli.NetworkList(ctx, client.NetworkListOptions{Filters: f})
-	if err != nil {
-		return left, errors.Join(append(errs, fmt.Errorf("list networks: %w", err))...)
-	}
-	for _, nw := range ns.Items {
-		if err := removeNetwork(ctx, cli, nw.ID); err != nil {
-			errs = append(errs, fmt.Errorf("remove network %s: %w", nw.Name, err))
-			left++
-		}
-	}
-	log.Info("reaperd: reaped", "run", run, "containers", n, "volumes", len(vs.Items), "networks", len(ns.Items))
-	return left, errors.Join(errs...)
-}
-
-// removeNetwork retries while Docker still holds the endpoints of the
-// containers just removed.
-func removeNetwork(ctx context.Context, cli *client.Client, id string) error {
-	var err error
-	for range 20 {
-		_, err = cli.NetworkRemove(ctx, id, client.NetworkRemoveOptions{})
-		if err == nil || cerrdefs.IsNotFound(err) {
-			return nil
-		}
-		if !strings.Contains(err.Error(), "active endpoints") {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(250 * time.Millisecond):
-		}
-	}
-	return err
 }
