@@ -30,8 +30,9 @@ const (
 // (surges, floods) against the regions' entry points, mapped so that
 // demand over capacity on the real stack is the experiment's.
 type loads struct {
-	mu     sync.Mutex
-	phases []phaseStats
+	mu      sync.Mutex
+	phases  []phaseStats
+	streams map[string]*userStream
 }
 
 // phaseStats is what one load effect sent to one region, and how it was
@@ -57,37 +58,121 @@ func (p phaseStats) servedShare() float64 {
 	return float64(p.holdServed) / float64(p.holdSent)
 }
 
-// run carries out a surge or a flood on region g: users' requests at the
-// mapped rate of the experiment's demand for as long as the effect lasts,
-// and for a flood, the botnet's at the mapped attack rate.
-func (l *loads) run(ctx context.Context, g *region, e faults.Effect) error {
-	exp := g.run.exp
-	m := g.mapping
-	st := phaseStats{region: g.r.Name, fault: e.Fault}
-	hold := func(t time.Duration) bool {
-		if e.Action == faults.Flood {
-			return true
-		}
-		return t >= e.At+e.Ramp && t < e.At+e.Ramp+e.Hold
+// atHeight says whether experiment time t is at e's height: a surge's
+// hold, a flood's whole span.
+func atHeight(e faults.Effect, t time.Duration) bool {
+	if e.Action == faults.Flood {
+		return t >= e.At && t < e.End()
 	}
+	return t >= e.At+e.Ramp && t < e.At+e.Ramp+e.Hold
+}
+
+// loadWindow is a run of a region's load effects whose spans overlap or
+// touch: the users' demand over it is one curve (rules.Surge multiplies
+// the surges at each moment), sent by one generator.
+type loadWindow struct {
+	from, to time.Duration
+	effects  []faults.Effect // by start
+}
+
+// loadWindows merges the load effects that touch g into windows.
+func loadWindows(effects []faults.Effect, g *region) []loadWindow {
+	var es []faults.Effect
+	for _, e := range effects {
+		if (e.Action == faults.Surge || e.Action == faults.Flood) && rules.Touches(&e, g.r, rules.Datacenters(g.h)) {
+			es = append(es, e)
+		}
+	}
+	slices.SortStableFunc(es, func(a, b faults.Effect) int { return int(a.At - b.At) })
+	var ws []loadWindow
+	for _, e := range es {
+		if n := len(ws); n > 0 && e.At <= ws[n-1].to {
+			ws[n-1].to = max(ws[n-1].to, e.End())
+			ws[n-1].effects = append(ws[n-1].effects, e)
+			continue
+		}
+		ws = append(ws, loadWindow{from: e.At, to: e.End(), effects: []faults.Effect{e}})
+	}
+	return ws
+}
+
+// userStream is the users' traffic to one region over one load window,
+// shared by the window's effects: two surges at once send the demand they
+// make together, once, not once each.
+type userStream struct {
+	w     loadWindow
+	mu    sync.Mutex
+	stats []*phaseStats // one per effect of the window, in its order
+	done  chan struct{} // closed when every request sent has its answer
+}
+
+// last is the index of the effect that ends the window: the one that
+// waits for the whole stream's answers.
+func (s *userStream) last() int {
+	return slices.IndexFunc(s.w.effects, func(e faults.Effect) bool { return e.End() == s.w.to })
+}
+
+// stream returns the users' stream of the window holding e, and e's
+// index in it, starting the generator when e is the first of its window
+// to be carried out.
+func (l *loads) stream(ctx context.Context, g *region, e faults.Effect) (*userStream, int, error) {
+	for _, w := range loadWindows(g.run.plan, g) {
+		i := slices.IndexFunc(w.effects, func(f faults.Effect) bool {
+			return f.Fault == e.Fault && f.Action == e.Action && f.At == e.At
+		})
+		if i < 0 {
+			continue
+		}
+		key := fmt.Sprintf("%s@%d", g.r.Name, w.from)
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if l.streams == nil {
+			l.streams = map[string]*userStream{}
+		}
+		if s, ok := l.streams[key]; ok {
+			return s, i, nil
+		}
+		s := &userStream{w: w, done: make(chan struct{})}
+		for _, f := range w.effects {
+			s.stats = append(s.stats, &phaseStats{region: g.r.Name, fault: f.Fault})
+		}
+		l.streams[key] = s
+		go s.send(ctx, g)
+		return s, i, nil
+	}
+	return nil, 0, fmt.Errorf("%s is not among the region's load effects", e.Fault)
+}
+
+// send generates the users' requests of the window at the mapped rate of
+// the experiment's demand, and counts each in the effects whose span it
+// was sent in.
+func (s *userStream) send(ctx context.Context, g *region) {
+	defer close(s.done)
+	m := g.mapping
 	// The prober and the teachers are users too: the generator sends the
 	// rest of the mapped demand.
-	background := float64(time.Second/probeEvery) + g.writeRate(len(exp.Regions))
+	background := float64(time.Second/probeEvery) + g.writeRate(len(g.run.exp.Regions))
 	users := func(t time.Duration) float64 {
-		return max(0, m.realRate(rules.Online(g.r, exp.Start, t)*rules.Surge(g.run.plan, g.r.Name, t)*rules.RequestsPerUserSecond(g.r.Workload))-background)
+		return max(0, m.realRate(rules.Online(g.r, g.run.exp.Start, t)*rules.Surge(g.run.plan, g.r.Name, t)*rules.RequestsPerUserSecond(g.r.Workload))-background)
 	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		tr := pupilTargeter(g.entry)
-		gen(ctx, g.clock, e.End(), users, tr, func(t time.Duration, r *vegeta.Result) {
-			ok := r.Code/100 == 2 && r.Error == ""
-			restricted := r.Code == http.StatusServiceUnavailable && bytes.Contains(r.Body, []byte("restreint"))
-			g.load.add(result{sent: r.Timestamp, latency: r.Latency, ok: ok, restricted: restricted})
-			mu.Lock()
-			defer mu.Unlock()
+	for k, e := range s.w.effects {
+		st := s.stats[k]
+		for t := e.At; t <= e.End(); t += max((e.End()-e.At)/200, time.Second) {
+			st.peak = max(st.peak, users(t))
+		}
+	}
+	var lateness time.Duration
+	gen(ctx, g.clock, s.w.to, users, pupilTargeter(g.entry), func(t time.Duration, r *vegeta.Result) {
+		ok := r.Code/100 == 2 && r.Error == ""
+		restricted := r.Code == http.StatusServiceUnavailable && bytes.Contains(r.Body, []byte("restreint"))
+		g.load.add(result{sent: r.Timestamp, latency: r.Latency, ok: ok, restricted: restricted})
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		for k, e := range s.w.effects {
+			if t < e.At || t >= e.End() {
+				continue
+			}
+			st := s.stats[k]
 			st.sent++
 			if ok {
 				st.served++
@@ -95,43 +180,73 @@ func (l *loads) run(ctx context.Context, g *region, e faults.Effect) error {
 			if restricted {
 				st.restricted++
 			}
-			if hold(t) {
+			if atHeight(e, t) {
 				st.holdSent++
 				if ok {
 					st.holdServed++
 				}
 			}
-		}, &st.lateness)
-	}()
+		}
+	}, &lateness)
+	s.mu.Lock()
+	s.stats[s.last()].lateness = lateness
+	s.mu.Unlock()
+}
+
+// run carries out a surge or a flood on region g: the users' requests of
+// its window (see userStream), and for a flood, the botnet's at the
+// mapped attack rate; it returns once the effect's requests are answered.
+func (l *loads) run(ctx context.Context, g *region, e faults.Effect) error {
+	s, k, err := l.stream(ctx, g, e)
+	if err != nil {
+		return err
+	}
+	m := g.mapping
+	var bots, botsPassed int
 	if e.Action == faults.Flood {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			attack := func(time.Duration) float64 { return m.realRate(e.RPS) }
-			var late time.Duration
-			gen(ctx, g.clock, e.End(), attack, botTargeter(g.entry, m.realRate(e.RPS)), func(_ time.Duration, r *vegeta.Result) {
-				mu.Lock()
-				defer mu.Unlock()
-				st.bots++
-				// The edge turns bots away with 429 (rate limit) or 403
-				// (scrubbing); anything else reached the app, whatever it
-				// answered, or timed out there.
-				if r.Code != http.StatusTooManyRequests && r.Code != http.StatusForbidden {
-					st.botsPassed++
-				}
-			}, &late)
-		}()
+		attack := func(time.Duration) float64 { return m.realRate(e.RPS) }
+		var late time.Duration
+		gen(ctx, g.clock, e.End(), attack, botTargeter(g.entry, m.realRate(e.RPS)), func(_ time.Duration, r *vegeta.Result) {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			bots++
+			// The edge turns bots away with 429 (rate limit) or 403
+			// (scrubbing); anything else reached the app, whatever it
+			// answered, or timed out there.
+			if r.Code != http.StatusTooManyRequests && r.Code != http.StatusForbidden {
+				botsPassed++
+			}
+		}, &late)
 	}
-	// The peak of the schedule, for the notes.
-	for t := e.At; t <= e.End(); t += max((e.End()-e.At)/200, time.Second) {
-		st.peak = max(st.peak, users(t))
+	// The users' requests sent before the effect's end are answered
+	// within loadTimeout; the window's last effect waits for them all, so
+	// that the generator never outlives the run's effects.
+	if _, ok := g.clock.wait(ctx, e.End()); !ok {
+		<-s.done // cancelled: the generator stops within loadTimeout
+		return nil
 	}
-	wg.Wait()
+	var answered <-chan time.Time
+	if k != s.last() {
+		tm := time.NewTimer(loadTimeout + time.Second)
+		defer tm.Stop()
+		answered = tm.C
+	}
+	select {
+	case <-s.done:
+	case <-answered:
+	case <-ctx.Done():
+		<-s.done
+		return nil
+	}
+	s.mu.Lock()
+	st := *s.stats[k]
+	s.mu.Unlock()
+	st.bots, st.botsPassed = bots, botsPassed
 	// The prober is one of the users: its probes at the effect's height
 	// count in the served share (they are all there is when the mapped
 	// demand is no more than the prober and the teachers).
 	for _, r := range g.probes.sorted() {
-		if t := g.clock.exp(r.sent); t >= e.At && t < e.End() && hold(t) {
+		if t := g.clock.exp(r.sent); t >= e.At && t < e.End() && atHeight(e, t) {
 			st.holdSent++
 			if r.ok {
 				st.holdServed++

@@ -257,3 +257,52 @@ func TestLanes(t *testing.T) {
 		t.Errorf("offsets (-want +got):\n%s; notes %q", diff, notes)
 	}
 }
+
+// TestLoadWindows: the users' demand of overlapping load effects is one
+// curve, sent by one generator; the lockdown's two surges (lockdown-day
+// 7h-17h, morning-rush 7h-12h) sent it twice before, once per surge.
+func TestLoadWindows(t *testing.T) {
+	h := &experiments.Hosting{Primary: &experiments.Datacenter{Name: "dc1"}}
+	g := &region{r: &experiments.Region{Name: "a"}, h: h}
+	load := func(name string, a faults.Action, at, d time.Duration, regions ...string) faults.Effect {
+		return faults.Effect{Fault: name, Action: a, At: at, For: d, Regions: regions}
+	}
+	day := load("day", faults.Surge, 7*time.Hour, 10*time.Hour, "a")
+	rush := load("rush", faults.Surge, 7*time.Hour, 5*time.Hour, "a")
+	flood := load("flood", faults.Flood, 9*time.Hour, 2*time.Hour, "a")
+	late := load("late", faults.Flood, 17*time.Hour, time.Hour, "a") // touches day's end
+	night := load("night", faults.Surge, 20*time.Hour, time.Hour, "a")
+	other := load("other", faults.Surge, 7*time.Hour, 20*time.Hour, "b")
+	fire := faults.Effect{Fault: "fire", Action: faults.Destroy, At: 8 * time.Hour, Datacenters: []string{"dc1"}}
+	names := func(ws []loadWindow) [][]string {
+		var out [][]string
+		for _, w := range ws {
+			var n []string
+			for _, e := range w.effects {
+				n = append(n, e.Fault)
+			}
+			out = append(out, append(n, (w.to-w.from).String()))
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name    string
+		effects []faults.Effect
+		want    [][]string
+	}{
+		{"one surge", []faults.Effect{day}, [][]string{{"day", "10h0m0s"}}},
+		// Ordered by start; the window runs 7h to 17h.
+		{"lockdown", []faults.Effect{rush, day, flood}, [][]string{{"rush", "day", "flood", "10h0m0s"}}},
+		// late starts at day's end: one generator from 7h to 18h.
+		{"touching", []faults.Effect{day, late}, [][]string{{"day", "late", "11h0m0s"}}},
+		{"apart", []faults.Effect{rush, night}, [][]string{{"rush", "5h0m0s"}, {"night", "1h0m0s"}}},
+		// Another region's surge and a fire are not the region's load.
+		{"not load", []faults.Effect{other, fire, rush}, [][]string{{"rush", "5h0m0s"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, names(loadWindows(tc.effects, g))); diff != "" {
+				t.Errorf("windows (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
