@@ -230,20 +230,16 @@ func lanes(regions []*region, effects []faults.Effect, budget float64) ([]time.D
 		from, to time.Duration // experiment time
 		peak     float64       // real requests/s
 	}
+	// One phase per window of load effects: its users' stream and its
+	// floods, each sent by a generator capped at maxRPS.
 	byRegion := make([][]phase, len(regions))
 	for i, g := range regions {
-		for _, e := range effects {
-			if (e.Action != faults.Surge && e.Action != faults.Flood) || !rules.Touches(&e, g.r, rules.Datacenters(g.h)) {
-				continue
-			}
-			ph := phase{from: e.At, to: e.End()}
-			for t := e.At; t <= e.End(); t += max(e.For/100, time.Second) {
-				users := rules.Online(g.r, g.run.exp.Start, t) * rules.Surge(effects, g.r.Name, t) * rules.RequestsPerUserSecond(g.r.Workload)
-				if e.Action == faults.Flood {
-					users += e.RPS
-				}
-				ph.peak = max(ph.peak, min(g.mapping.realRate(users), maxRPS*2))
-			}
+		for _, w := range loadWindows(effects, g) {
+			ph := phase{from: w.from, to: w.to}
+			sampleWindow(w, func(t time.Duration) {
+				u, a := demand(g, effects, t)
+				ph.peak = max(ph.peak, min(g.mapping.realRate(u), maxRPS)+min(g.mapping.realRate(a), maxRPS))
+			})
 			byRegion[i] = append(byRegion[i], ph)
 		}
 	}
@@ -319,6 +315,30 @@ const regionPeakRPS = 500
 // on.
 const loadEdgeCPUs = 0.75
 
+// demand is what the region's users and attackers ask of it at
+// experiment time t, in the experiment's requests per second: the users
+// online (the surges multiplying them) and the attack traffic of the
+// floods under way.
+func demand(g *region, effects []faults.Effect, t time.Duration) (users, attack float64) {
+	users = rules.Online(g.r, g.run.exp.Start, t) * rules.Surge(effects, g.r.Name, t) * rules.RequestsPerUserSecond(g.r.Workload)
+	for _, f := range effects {
+		if f.Action == faults.Flood && t >= f.At && t < f.End() && rules.Touches(&f, g.r, nil) {
+			attack += f.RPS
+		}
+	}
+	return users, attack
+}
+
+// sampleWindow calls f at a hundred or more instants of w, a second
+// apart at least, and at its end.
+func sampleWindow(w loadWindow, f func(t time.Duration)) {
+	step := max((w.to-w.from)/200, time.Second)
+	for t := w.from; t < w.to; t += step {
+		f(t)
+	}
+	f(w.to)
+}
+
 // peakMultiple is the highest demand over capacity the region's load
 // effects bring: users (surges multiplying) plus attack traffic, over
 // app_replicas x replica_rps.
@@ -327,21 +347,12 @@ func peakMultiple(g *region, effects []faults.Effect) float64 {
 	if capExp <= 0 {
 		return 0
 	}
-	exp := g.run.exp
 	peak := 0.0
-	for _, e := range effects {
-		if (e.Action != faults.Surge && e.Action != faults.Flood) || !rules.Touches(&e, g.r, rules.Datacenters(g.h)) {
-			continue
-		}
-		for t := e.At; t <= e.End(); t += max(e.For/100, time.Second) {
-			d := rules.Online(g.r, exp.Start, t) * rules.Surge(effects, g.r.Name, t) * rules.RequestsPerUserSecond(g.r.Workload)
-			for _, f := range effects {
-				if f.Action == faults.Flood && t >= f.At && t < f.End() && rules.Touches(&f, g.r, nil) {
-					d += f.RPS
-				}
-			}
-			peak = max(peak, d/capExp)
-		}
+	for _, w := range loadWindows(effects, g) {
+		sampleWindow(w, func(t time.Duration) {
+			u, a := demand(g, effects, t)
+			peak = max(peak, (u+a)/capExp)
+		})
 	}
 	return peak
 }

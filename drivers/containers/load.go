@@ -153,7 +153,8 @@ func (s *userStream) send(ctx context.Context, g *region) {
 	// rest of the mapped demand.
 	background := float64(time.Second/probeEvery) + g.writeRate(len(g.run.exp.Regions))
 	users := func(t time.Duration) float64 {
-		return max(0, m.realRate(rules.Online(g.r, g.run.exp.Start, t)*rules.Surge(g.run.plan, g.r.Name, t)*rules.RequestsPerUserSecond(g.r.Workload))-background)
+		u, _ := demand(g, g.run.plan, t)
+		return max(0, m.realRate(u)-background)
 	}
 	for k, e := range s.w.effects {
 		st := s.stats[k]

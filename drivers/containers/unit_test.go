@@ -256,6 +256,16 @@ func TestLanes(t *testing.T) {
 	if diff := cmp.Diff([]time.Duration{0, 0, 0}, offsets); diff != "" || notes != nil {
 		t.Errorf("offsets (-want +got):\n%s; notes %q", diff, notes)
 	}
+	// A second surge at the same time with multiplier 1 leaves the demand
+	// at 1 x 1 x 300 = 300 a region: one users' stream each, the same
+	// lanes as above (counted per surge, region a alone would have asked
+	// 600 and b would not have fitted beside it).
+	rush := effects[0]
+	rush.Fault = "connection_surge.rush"
+	offsets, _ = lanes(regions, append(effects, rush), 800)
+	if diff := cmp.Diff(want, offsets); diff != "" {
+		t.Errorf("two surges: offsets (-want +got):\n%s", diff)
+	}
 }
 
 // TestLoadWindows: the users' demand of overlapping load effects is one
