@@ -198,6 +198,7 @@ func (d *Driver) Run(ctx context.Context, p *engine.Plan) (obs *engine.Observati
 	rctx, cancelRun := context.WithCancel(ctx)
 	defer cancelRun()
 	var work, gens sync.WaitGroup
+	cpu := watchHostCPU(rctx, &gens)
 	// Warm-up: users arrive and the stacks settle before the clock starts,
 	// so that start-up jitter is not read as an outage.
 	for _, g := range regions {
@@ -277,6 +278,7 @@ func (d *Driver) Run(ctx context.Context, p *engine.Plan) (obs *engine.Observati
 	}
 	obs.Notes = append(obs.Notes, obsNotes...)
 	obs.Notes = append(obs.Notes, lds.notes()...)
+	obs.Notes = append(obs.Notes, lds.hostNotes(cpu)...)
 	d.lastObs = obs.Regions
 	d.Last.Loads = lds.phases
 	return obs, nil

@@ -100,10 +100,14 @@ func loadWindows(effects []faults.Effect, g *region) []loadWindow {
 // shared by the window's effects: two surges at once send the demand they
 // make together, once, not once each.
 type userStream struct {
-	w     loadWindow
-	mu    sync.Mutex
-	stats []*phaseStats // one per effect of the window, in its order
-	done  chan struct{} // closed when every request sent has its answer
+	w      loadWindow
+	region string
+	// began and ended are the wall times the generator ran between: the
+	// host's CPUs are judged over them.
+	began, ended time.Time
+	mu           sync.Mutex
+	stats        []*phaseStats // one per effect of the window, in its order
+	done         chan struct{} // closed when every request sent has its answer
 }
 
 // last is the index of the effect that ends the window: the one that
@@ -132,7 +136,7 @@ func (l *loads) stream(ctx context.Context, g *region, e faults.Effect) (*userSt
 		if s, ok := l.streams[key]; ok {
 			return s, i, nil
 		}
-		s := &userStream{w: w, done: make(chan struct{})}
+		s := &userStream{w: w, region: g.r.Name, done: make(chan struct{})}
 		for _, f := range w.effects {
 			s.stats = append(s.stats, &phaseStats{region: g.r.Name, fault: f.Fault})
 		}
@@ -163,6 +167,7 @@ func (s *userStream) send(ctx context.Context, g *region) {
 		}
 	}
 	var lateness time.Duration
+	began := time.Now()
 	gen(ctx, g.clock, s.w.to, users, pupilTargeter(g.entry), func(t time.Duration, r *vegeta.Result) {
 		ok := r.Code/100 == 2 && r.Error == ""
 		restricted := r.Code == http.StatusServiceUnavailable && bytes.Contains(r.Body, []byte("restreint"))
@@ -191,6 +196,7 @@ func (s *userStream) send(ctx context.Context, g *region) {
 	}, &lateness)
 	s.mu.Lock()
 	s.stats[s.last()].lateness = lateness
+	s.began, s.ended = began, time.Now()
 	s.mu.Unlock()
 }
 
@@ -447,6 +453,59 @@ func (l *loads) notes() []string {
 	}
 	return out
 }
+
+// hostNotes say whether the host's CPUs kept up while the users' streams
+// ran: a region whose load window found them saturated more than
+// hostUnreliable of its seconds has served shares that may be the host's
+// limit, not its stack's.
+func (l *loads) hostNotes(h *hostCPU) []string {
+	l.mu.Lock()
+	none := len(l.streams) == 0
+	l.mu.Unlock()
+	if none {
+		return nil
+	}
+	if h == nil {
+		return []string{"host: its CPUs could not be observed (no /proc/stat, or a remote Docker engine); nothing says the host, not the stacks, did not set the served shares"}
+	}
+	l.mu.Lock()
+	ss := make([]*userStream, 0, len(l.streams))
+	for _, s := range l.streams {
+		ss = append(ss, s)
+	}
+	l.mu.Unlock()
+	slices.SortFunc(ss, func(a, b *userStream) int {
+		if c := compareStrings(a.region, b.region); c != 0 {
+			return c
+		}
+		return int(a.w.from - b.w.from)
+	})
+	var out []string
+	hot, all, busiest := 0.0, 0, 0.0
+	for _, s := range ss {
+		s.mu.Lock()
+		began, ended := s.began, s.ended
+		s.mu.Unlock()
+		share, n, peak := h.saturated(began, ended)
+		if n == 0 {
+			continue
+		}
+		hot, all, busiest = hot+share*float64(n), all+n, max(busiest, peak)
+		if share > hostUnreliable {
+			out = append(out, fmt.Sprintf("%s: UNRELIABLE: the host's CPUs were saturated (%.0f%% busy or more) in %.0f%% of the %d s its users' load ran (%s to %s of experiment time); the served shares then may be the host's limit, not the stack's",
+				s.region, 100*hostSaturated, 100*share, n, s.w.from, s.w.to))
+		}
+	}
+	if all > 0 {
+		out = append([]string{fmt.Sprintf("host: its CPUs were saturated (%.0f%% busy or more) in %.0f of the %d s the users' load ran, the busiest second at %.0f%% (sampled each second from /proc/stat)",
+			100*hostSaturated, hot, all, 100*busiest)}, out...)
+	}
+	return out
+}
+
+// hostUnreliable is the share of a load window's seconds with the host's
+// CPUs saturated above which its figures are called unreliable.
+const hostUnreliable = 0.1
 
 func compareStrings(a, b string) int {
 	switch {
