@@ -67,12 +67,7 @@ func newMapping(h *experiments.Hosting, w *experiments.Workload, measured float6
 // needsLoad says whether any load effect acts on the region: only those
 // regions have their capacity measured and their load generated.
 func needsLoad(effects []faults.Effect, g *region) bool {
-	for _, e := range effects {
-		if (e.Action == faults.Surge || e.Action == faults.Flood) && rules.Touches(&e, g.r, rules.Datacenters(g.h)) {
-			return true
-		}
-	}
-	return false
+	return len(loadWindows(effects, g)) > 0
 }
 
 // measureCapacity finds the highest request rate the region's stack serves

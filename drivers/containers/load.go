@@ -162,9 +162,7 @@ func (s *userStream) send(ctx context.Context, g *region) {
 	}
 	for k, e := range s.w.effects {
 		st := s.stats[k]
-		for t := e.At; t <= e.End(); t += max((e.End()-e.At)/200, time.Second) {
-			st.peak = max(st.peak, users(t))
-		}
+		sampleWindow(loadWindow{from: e.At, to: e.End()}, func(t time.Duration) { st.peak = max(st.peak, users(t)) })
 	}
 	var lateness time.Duration
 	began := time.Now()
@@ -213,9 +211,8 @@ func (l *loads) run(ctx context.Context, g *region, e faults.Effect) error {
 	if e.Action == faults.Flood {
 		attack := func(time.Duration) float64 { return m.realRate(e.RPS) }
 		var late time.Duration
+		// gen hands over its results one at a time: no lock.
 		gen(ctx, g.clock, e.End(), attack, botTargeter(g.entry, m.realRate(e.RPS)), func(_ time.Duration, r *vegeta.Result) {
-			s.mu.Lock()
-			defer s.mu.Unlock()
 			bots++
 			// The edge turns bots away with 429 (rate limit) or 403
 			// (scrubbing); anything else reached the app, whatever it
