@@ -334,7 +334,7 @@ func htmlTopology(r *engine.Result, only *experiments.Hosting) []htmlProvider {
 		if f.Fault == nil {
 			continue
 		}
-		for _, ef := range f.Fault.Effects(f.At) {
+		for _, ef := range f.Effects {
 			for _, dc := range ef.Datacenters {
 				switch ef.Action {
 				case faults.Destroy, faults.LoseDisk:
