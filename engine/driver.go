@@ -177,6 +177,8 @@ const (
 	EventFailoverDone  EventKind = "failover_done"
 	EventRestoreStart  EventKind = "restore_started"
 	EventRestoreDone   EventKind = "restore_done"
+	EventRebuildStart  EventKind = "standby_rebuild_started"
+	EventRebuildDone   EventKind = "standby_rebuilt"
 	EventBackup        EventKind = "backup_taken"
 	EventBackupLost    EventKind = "backup_lost"
 	EventWritesLost    EventKind = "writes_lost"
