@@ -81,6 +81,10 @@ var commandFlags = map[string]struct {
 	"compare": {"firedrill compare FILE [flags]", func() (*flag.FlagSet, any) {
 		return newRunFlags("compare", true)
 	}},
+	"risk": {"firedrill risk FILE [flags]", func() (*flag.FlagSet, any) {
+		fs, r := newRiskFlags()
+		return fs, r
+	}},
 	"validate": {"firedrill validate [--var NAME=VALUE]... FILE...", func() (*flag.FlagSet, any) {
 		fs, v := newValidateFlags()
 		return fs, v

@@ -117,11 +117,12 @@ type sim struct {
 	rebuilding string
 	rebuildGen int
 
-	// constant over the region: the most users online at once before any
-	// surge, and one whole day's integrals when everyone is served.
-	peakOnline float64
-	day        totals
-	dayKnown   bool
+	// constant over the region: the users online at the profile's 1.0 and
+	// the most online at once, before any surge, and the profile's
+	// integral.
+	peakUsers, peakOnline float64
+	lv                    levels
+	lvFor                 *experiments.Workload
 
 	// outputs
 	obs    engine.RegionObservation
@@ -134,6 +135,7 @@ type sim struct {
 // previous use: a many-trial run reuses a handful of sims.
 func (s *sim) reset(p *engine.Plan, w *world, r *experiments.Region) {
 	h := r.Hosting
+	lv, lvFor := s.lv, s.lvFor
 	*s = sim{
 		p: p, w: w, r: r, h: h,
 		start:   p.Experiment.Start,
@@ -163,7 +165,14 @@ func (s *sim) reset(p *engine.Plan, w *world, r *experiments.Region) {
 	if s.configured() {
 		s.standby = h.Standby.Name
 	}
-	s.peakOnline = float64(r.Users) * r.Workload.PeakConcurrency * maxLevel(r.Workload)
+	s.peakUsers = float64(r.Users) * r.Workload.PeakConcurrency
+	s.peakOnline = s.peakUsers * maxLevel(r.Workload)
+	// the profile's integral depends on the workload alone: compare and
+	// risk run the same workload on every offer, year after year.
+	if lvFor != r.Workload {
+		lv, lvFor = newLevels(r.Workload), r.Workload
+	}
+	s.lv, s.lvFor = lv, lvFor
 	for i := range p.Effects {
 		e := p.Effects[i]
 		if !slices.Contains(e.Regions, r.Name) {

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/firedrill/firedrill/engine"
 	"github.com/firedrill/firedrill/experiments"
@@ -191,5 +192,52 @@ fault "power_outage" "cut" {
 			t.Errorf("1 and 3 workers differ:\n%+v\n%+v", prev.Rows, r.Rows)
 		}
 		prev = r
+	}
+}
+
+// BenchmarkRiskProcurement simulates years of experiments/procurement.hcl,
+// every offer and region, on every core: go test -bench RiskProcurement
+// -benchtime 100000x reports ns/op per simulated year (of all five
+// offers) and years/s. The target is 100,000 years in at most 10 s
+// on 2 cores, in memory that does not grow with the number of years
+// (-benchmem: B/op stays flat as -benchtime grows).
+func BenchmarkRiskProcurement(b *testing.B) {
+	e := load(b, "../../experiments/procurement.hcl", nil)
+	b.ReportAllocs()
+	b.ResetTimer()
+	r, err := engine.RunRisk(context.Background(), e, New(), nil, engine.RiskOptions{Years: b.N, Workers: runtime.GOMAXPROCS(0)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "years/s")
+	_ = r
+}
+
+// TestServedTotals: a stretch in which everyone is served integrates in
+// one step to what the profile's pieces give one by one (Simpson's rule is
+// exact on the linear profile), here over 3 days and 7 hours starting at
+// 05:13 on a profile that wraps at midnight.
+func TestServedTotals(t *testing.T) {
+	e := load(t, "../../experiments/procurement.hcl", nil)
+	p := &engine.Plan{Experiment: e}
+	s := new(sim)
+	s.reset(p, newWorld(nil), e.Regions[0])
+	a := 5*time.Hour + 13*time.Minute
+	b := a + 3*24*time.Hour + 7*time.Hour
+	got := s.servedTotals(a, b)
+	prm := params{db: true, capacity: 1e12}
+	var want totals
+	for x := a; x < b; {
+		y := min(b, s.nextBreak(x))
+		s.sub(x, y, &prm, func(_, _ time.Duration, _ class, tt totals) { want.add(tt) })
+		x = y
+	}
+	for _, c := range []struct {
+		name      string
+		got, want float64
+	}{{"demanded", got.demanded, want.demanded}, {"writes", got.writes, want.writes}} {
+		if math.Abs(c.got-c.want) > 1e-9*c.want {
+			t.Errorf("%s = %.6f in one step, %.6f piece by piece", c.name, c.got, c.want)
+		}
 	}
 }
