@@ -97,7 +97,7 @@ p.note { color: var(--muted); font-size: 13px; }
 <div class="legend">{{range .Legend}}<span><i style="border-color:{{.Colour}}"></i>{{.Name}}</span>{{end}}</div>
 <div class="charts">
 <div class="chart"><h3>Loss exceedance: chance a year loses more than x ({{.LossUnit}})</h3>{{.Exceedance}}</div>
-<div class="chart"><h3>Annual downtime distribution</h3>{{.Downtime}}</div>
+<div class="chart"><h3>Annual downtime distribution: share of years, those with downtime</h3>{{.Downtime}}</div>
 <div class="chart"><h3>Cost of ownership against risk</h3>{{.CostRisk}}</div>
 </div>
 <h3>Annual downtime and data loss</h3>
@@ -206,7 +206,8 @@ func svgExceedance(rows []engine.RiskRow, colour map[string]string, unit string)
 		return template.HTML(b.String())
 	}
 	lx0, lx1 := math.Log10(xlo)-0.05, math.Log10(max(xhi, xlo*10))+0.05
-	ly0 := math.Floor(math.Log10(plo))
+	// below one year in a million the curve says nothing a buyer can use.
+	ly0 := max(math.Floor(math.Log10(plo)), -6)
 	x := func(v float64) float64 { return rcLeft + pw*(math.Log10(v)-lx0)/(lx1-lx0) }
 	y := func(p float64) float64 { return rcTop + ph*(1-(math.Log10(p)-ly0)/(0-ly0)) }
 	fmt.Fprintf(&b, `<rect x="%g" y="%g" width="%g" height="%g" fill="none" stroke="#e4e7eb"/>`, rcLeft, rcTop, pw, ph)
@@ -226,7 +227,7 @@ func svgExceedance(rows []engine.RiskRow, colour map[string]string, unit string)
 		var pts []string
 		prevP := -1.0
 		for _, p := range r.Exceedance {
-			if p.X <= 0 || p.P <= 0 {
+			if p.X <= 0 || p.P < math.Pow(10, ly0) {
 				continue
 			}
 			if prevP > 0 {
@@ -245,12 +246,14 @@ func svgExceedance(rows []engine.RiskRow, colour map[string]string, unit string)
 }
 
 // svgDowntimeBars draws the annual downtime's distribution: per band of
-// hours (a factor of two wide), one bar per offer, the share of years.
+// hours (a factor of two wide), one bar per offer, the share of years. The
+// years without downtime, most of them, are left out so that the bands
+// that matter can be read; the table gives their share.
 func svgDowntimeBars(rows []engine.RiskRow, colour map[string]string) template.HTML {
 	var bands []float64
 	for _, r := range rows {
 		for _, bn := range r.Distribution {
-			if !containsF(bands, bn.From) {
+			if bn.From > 0 && !containsF(bands, bn.From) {
 				bands = append(bands, bn.From)
 			}
 		}
@@ -259,14 +262,16 @@ func svgDowntimeBars(rows []engine.RiskRow, colour map[string]string) template.H
 	pmax := 0.0
 	for _, r := range rows {
 		for _, bn := range r.Distribution {
-			pmax = max(pmax, bn.P)
+			if bn.From > 0 {
+				pmax = max(pmax, bn.P)
+			}
 		}
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg viewBox="0 0 %g %g" role="img" aria-label="annual downtime distribution">`, rcW, rcH)
 	pw, ph := rcW-rcLeft-rcRight, rcH-rcTop-rcBot
 	if len(bands) == 0 || pmax <= 0 {
-		b.WriteString(`</svg>`)
+		fmt.Fprintf(&b, `<text class="axis" x="%g" y="%g" text-anchor="middle">no simulated year had downtime</text></svg>`, rcW/2, rcH/2)
 		return template.HTML(b.String())
 	}
 	fmt.Fprintf(&b, `<rect x="%g" y="%g" width="%g" height="%g" fill="none" stroke="#e4e7eb"/>`, rcLeft, rcTop, pw, ph)
@@ -279,10 +284,7 @@ func svgDowntimeBars(rows []engine.RiskRow, colour map[string]string) template.H
 	gw := pw / float64(len(bands))
 	bw := gw * 0.8 / float64(len(rows))
 	for i, band := range bands {
-		label := "0"
-		if band > 0 {
-			label = "≥ " + hoursLabel(band)
-		}
+		label := "≥ " + hoursLabel(band)
 		// label every band when there is room, else every other one.
 		if len(bands) <= 8 || i%2 == 0 {
 			fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%g" text-anchor="middle">%s</text>`, rcLeft+gw*(float64(i)+0.5), rcTop+ph+14, label)

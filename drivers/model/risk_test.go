@@ -241,3 +241,27 @@ func TestServedTotals(t *testing.T) {
 		}
 	}
 }
+
+// TestRiskRareHazard: a 1-in-1,000-year fire converges without millions
+// of years. P(a year with a fire) = 1 - e^-0.001 = 0.09995 %; each fire
+// costs R = 2 h down x 500 = 1,000 and on average 1,200 lost writes x 2 =
+// 2,400 (TestRiskFireEveryTenYears), so ALE = 0.0009995 x 3,400 = 3.398.
+// Plain Monte Carlo would see about 10 fires in 10,000 years (a relative
+// standard error near 30 %); conditioned on the number of fires, every
+// simulated year holds one, and the error is the spread of one fire's cost
+// alone over 10,000 fires.
+func TestRiskRareHazard(t *testing.T) {
+	r := riskOf(t, riskTopology+`
+fault "datacenter_fire" "a" {
+  every      = "1000y"
+  datacenter = datacenter.a
+}`, engine.DefaultYears, "h")
+	row := r.Rows[0]
+	p := 1 - math.Exp(-0.001)
+	within(t, "ALE", row.ALE, p*3400, 0.01)
+	rse := row.ALE.StdErr / row.ALE.Mean
+	if rse > 0.02 {
+		t.Errorf("ALE %.4f ± %.4f: relative standard error %.2f %%, want at most 2 %%", row.ALE.Mean, row.ALE.StdErr, 100*rse)
+	}
+	t.Logf("ALE %.4f ± %.4f (rse %.3f %%) from %d simulated years", row.ALE.Mean, row.ALE.StdErr, 100*rse, r.Simulated)
+}
