@@ -178,6 +178,15 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	pages = append(pages, page{name: "compare", page: cmpPage.String()})
+	rk, err := engine.RunRisk(context.Background(), loadExperiment(t, "../experiments/procurement.hcl"), model.New(), nil, engine.RiskOptions{Years: 2000, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var riskPage bytes.Buffer
+	if err := WriteRisk(&riskPage, "html", rk); err != nil {
+		t.Fatal(err)
+	}
+	pages = append(pages, page{name: "risk", page: riskPage.String()})
 	for _, c := range pages {
 		t.Run(c.name, func(t *testing.T) {
 			check := openInBrowser(t, c.page, 1280, 2400)
@@ -292,11 +301,20 @@ func TestBrowserLayout(t *testing.T) {
 	if err := (htmlWriter{}).WriteComparison(&cmpPage, cmp); err != nil {
 		t.Fatal(err)
 	}
+	rk, err := engine.RunRisk(context.Background(), loadExperiment(t, "testdata/risk/risk.hcl"), model.New(), nil, engine.RiskOptions{Years: 400, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var riskPage bytes.Buffer
+	if err := WriteRisk(&riskPage, "html", rk); err != nil {
+		t.Fatal(err)
+	}
 	csp := regexp.MustCompile(`<meta http-equiv="Content-Security-Policy"[^>]*>`)
 	for _, c := range []struct{ name, page string }{
 		{"fire", string(writeHTML(t, fire))},
 		{"compare", cmpPage.String()},
 		{"trials", string(writeHTML(t, trials))},
+		{"risk", riskPage.String()},
 	} {
 		for _, width := range []int{1280, 820} {
 			t.Run(fmt.Sprintf("%s-%d", c.name, width), func(t *testing.T) {

@@ -124,6 +124,14 @@ func thousands(f float64) string {
 	return b.String()
 }
 
+// count writes a whole number with thousands separators.
+func count(n int) string {
+	if n < 1000 && n > -1000 {
+		return strconv.Itoa(n)
+	}
+	return thousands(float64(n))
+}
+
 func moneyEst(e engine.Estimate, currency string) string {
 	return money(e.Mean, currency) + " ± " + thousands(e.StdErr)
 }
@@ -216,7 +224,7 @@ func riskCheapestLines(r *engine.Risk) []string {
 // riskFacts are the lines every format opens with: what was simulated.
 func riskFacts(r *engine.Risk) []string {
 	out := []string{fmt.Sprintf("File: %s   Driver: model   Seed: %d   Years: %s per region and offer (%s simulated)",
-		r.File, r.Seed, thousands(float64(r.Years)), thousands(float64(r.Simulated)))}
+		r.File, r.Seed, count(r.Years), count(r.Simulated))}
 	if len(r.Frequencies) > 0 {
 		var fs []string
 		for _, f := range r.Frequencies {
@@ -239,7 +247,7 @@ func riskFacts(r *engine.Risk) []string {
 		if s.Tail {
 			k += "+"
 		}
-		n := thousands(float64(s.Years)) + " years"
+		n := count(s.Years) + " years"
 		if s.Years == 1 && !s.Tail && s.Occurrences == 0 {
 			n = "computed once"
 		}
@@ -273,7 +281,7 @@ func writeRiskTable(w io.Writer, r *engine.Risk) error {
 	t.Header("Region", "Hosting", "Years with incident", "Downtime (mean)", "p50", "p95", "p99", "Availability", "P(> RTO)", "P(> RPO)", "P(all data lost)", "Lost writes")
 	for i := range rows {
 		row := &rows[i]
-		if err := t.Append(row.Region, row.Hosting, thousands(float64(row.YearsWithIncident)), meanSecs(row.Downtime),
+		if err := t.Append(row.Region, row.Hosting, count(row.YearsWithIncident), meanSecs(row.Downtime),
 			riskSecs(row.DowntimeP50), riskSecs(row.DowntimeP95), riskSecs(row.DowntimeP99), availCell(row),
 			probEst(row.PRTOBreach), probEst(row.PRPOBreach), probEst(&row.PTotalLoss), writesEst(row.LostWrites)); err != nil {
 			return fmt.Errorf("table report: %w", err)
@@ -325,7 +333,7 @@ func writeRiskMarkdown(w io.Writer, r *engine.Risk) error {
 	rows := riskRows(r)
 	for i := range rows {
 		row := &rows[i]
-		mdRow(&b, row.Region, row.Hosting, thousands(float64(row.YearsWithIncident)), meanSecs(row.Downtime),
+		mdRow(&b, row.Region, row.Hosting, count(row.YearsWithIncident), meanSecs(row.Downtime),
 			riskSecs(row.DowntimeP50), riskSecs(row.DowntimeP95), riskSecs(row.DowntimeP99), availCell(row),
 			probEst(row.PRTOBreach), probEst(row.PRPOBreach), probEst(&row.PTotalLoss), writesEst(row.LostWrites))
 	}

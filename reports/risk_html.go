@@ -139,7 +139,7 @@ func writeRiskHTML(w io.Writer, r *engine.Risk) error {
 			row := &rs[i]
 			hr.Legend = append(hr.Legend, riskHTMLLegend{row.Hosting, colour[row.Hosting]})
 			c := r.Cheapest(reg)
-			hr.Rows = append(hr.Rows, riskHTMLRow{Hosting: row.Hosting, Incidents: thousands(float64(row.YearsWithIncident)),
+			hr.Rows = append(hr.Rows, riskHTMLRow{Hosting: row.Hosting, Incidents: count(row.YearsWithIncident),
 				Downtime: meanSecs(row.Downtime), P50: riskSecs(row.DowntimeP50), P95: riskSecs(row.DowntimeP95), P99: riskSecs(row.DowntimeP99),
 				Avail: availCell(row), RTO: probEst(row.PRTOBreach), RPO: probEst(row.PRPOBreach), Total: probEst(&row.PTotalLoss),
 				Lost: writesEst(row.LostWrites), Monthly: money(row.MonthlyCost, r.Currency), ALE: aleOf(r, row), TCO: costOf(r, row),
