@@ -275,6 +275,11 @@ func RunRisk(ctx context.Context, exp *experiments.Experiment, drv Driver, hosti
 	return res, nil
 }
 
+// maxStratifiedRate is the most occurrences a year that strata by count
+// serve: beyond it, a year without an occurrence is rare and the counts
+// spread over dozens of strata.
+const maxStratifiedRate = 20
+
 // maxYearRate bounds the occurrences of a year: each is an event of the
 // simulation, and a file asking for more is a mistake.
 const maxYearRate = 10000
@@ -319,6 +324,12 @@ func (p *Plan) addYearTimed(rng *rand.Rand) {
 // so that its variance is measured, not assumed.
 func strata(rate float64, n int, timedDrawn bool) []Stratum {
 	p0 := math.Exp(-rate)
+	if rate > maxStratifiedRate {
+		// frequent faults: nearly every year holds many occurrences, and
+		// strata would only spread the years thin. Each year draws its
+		// count.
+		return []Stratum{{Occurrences: 0, Tail: true, Probability: 1, Years: n}}
+	}
 	if rate == 0 {
 		y := 1
 		if timedDrawn {
@@ -373,7 +384,10 @@ func (rr *riskRun) yearPlan(s int, i int) *Plan {
 	p := &Plan{Experiment: rr.exp, Trial: i, Seed: int64(rng.Uint64() >> 1)}
 	p.addYearTimed(rng)
 	k := st.Occurrences
-	if st.Tail {
+	switch {
+	case st.Tail && k == 0:
+		k = poissonCount(rng, rr.rate)
+	case st.Tail:
 		k = poissonTail(rng, rr.rate, k)
 	}
 	for j := 0; j < k; j++ {
@@ -406,6 +420,16 @@ func poissonTail(rng *rand.Rand, rate float64, k int) int {
 		u -= q
 		q *= rate / float64(j+1)
 	}
+}
+
+// poissonCount draws a Poisson count by counting exponential gaps within
+// one unit of time: exact, in time proportional to the rate.
+func poissonCount(rng *rand.Rand, rate float64) int {
+	k := 0
+	for t := rng.ExpFloat64() / rate; t < 1; t += rng.ExpFloat64() / rate {
+		k++
+	}
+	return k
 }
 
 func lgamma(x float64) float64 { v, _ := math.Lgamma(x); return v }

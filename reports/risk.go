@@ -124,6 +124,13 @@ func thousands(f float64) string {
 	return b.String()
 }
 
+// incidentYears is how many of the simulated years held a fault-caused
+// incident. The years are drawn by number of occurrences, so this is not
+// the probability of such a year, which P(incident) gives.
+func incidentYears(r *engine.Risk, row *engine.RiskRow) string {
+	return count(row.YearsWithIncident) + " of " + count(r.Simulated)
+}
+
 // count writes a whole number with thousands separators.
 func count(n int) string {
 	if n < 1000 && n > -1000 {
@@ -278,10 +285,10 @@ func writeRiskTable(w io.Writer, r *engine.Risk) error {
 	}
 	rows := riskRows(r)
 	t := newASCIITable(w)
-	t.Header("Region", "Hosting", "Years with incident", "Downtime (mean)", "p50", "p95", "p99", "Availability", "P(> RTO)", "P(> RPO)", "P(all data lost)", "Lost writes")
+	t.Header("Region", "Hosting", "Years with incident", "P(incident)", "Downtime (mean)", "p50", "p95", "p99", "Availability", "P(> RTO)", "P(> RPO)", "P(all data lost)", "Lost writes")
 	for i := range rows {
 		row := &rows[i]
-		if err := t.Append(row.Region, row.Hosting, count(row.YearsWithIncident), meanSecs(row.Downtime),
+		if err := t.Append(row.Region, row.Hosting, incidentYears(r, row), probEst(&row.PIncident), meanSecs(row.Downtime),
 			riskSecs(row.DowntimeP50), riskSecs(row.DowntimeP95), riskSecs(row.DowntimeP99), availCell(row),
 			probEst(row.PRTOBreach), probEst(row.PRPOBreach), probEst(&row.PTotalLoss), writesEst(row.LostWrites)); err != nil {
 			return fmt.Errorf("table report: %w", err)
@@ -328,12 +335,12 @@ func writeRiskMarkdown(w io.Writer, r *engine.Risk) error {
 		b.WriteString("- " + l + "\n")
 	}
 	b.WriteString("\n## Annual downtime and data loss\n\n")
-	mdRow(&b, "Region", "Hosting", "Years with incident", "Downtime (mean)", "p50", "p95", "p99", "Availability", "P(> RTO)", "P(> RPO)", "P(all data lost)", "Lost writes")
-	b.WriteString("|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|\n")
+	mdRow(&b, "Region", "Hosting", "Years with incident", "P(incident)", "Downtime (mean)", "p50", "p95", "p99", "Availability", "P(> RTO)", "P(> RPO)", "P(all data lost)", "Lost writes")
+	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|\n")
 	rows := riskRows(r)
 	for i := range rows {
 		row := &rows[i]
-		mdRow(&b, row.Region, row.Hosting, count(row.YearsWithIncident), meanSecs(row.Downtime),
+		mdRow(&b, row.Region, row.Hosting, incidentYears(r, row), probEst(&row.PIncident), meanSecs(row.Downtime),
 			riskSecs(row.DowntimeP50), riskSecs(row.DowntimeP95), riskSecs(row.DowntimeP99), availCell(row),
 			probEst(row.PRTOBreach), probEst(row.PRPOBreach), probEst(&row.PTotalLoss), writesEst(row.LostWrites))
 	}

@@ -37,9 +37,9 @@ type riskHTMLRegion struct {
 type riskHTMLLegend struct{ Name, Colour string }
 
 type riskHTMLRow struct {
-	Hosting, Incidents, Downtime, P50, P95, P99, Avail, RTO, RPO, Total, Lost string
-	Monthly, ALE, TCO, Objectives, Rank, Verdict                              string
-	Pass, BelowSLA, Cheapest                                                  bool
+	Hosting, Incidents, PIncident, Downtime, P50, P95, P99, Avail, RTO, RPO, Total, Lost string
+	Monthly, ALE, TCO, Objectives, Rank, Verdict                                         string
+	Pass, BelowSLA, Cheapest                                                             bool
 }
 
 var riskHTMLTemplate = template.Must(template.New("risk").Parse(`<!doctype html>
@@ -102,8 +102,8 @@ p.note { color: var(--muted); font-size: 13px; }
 </div>
 <h3>Annual downtime and data loss</h3>
 <div class="scroll"><table>
-<tr><th>Hosting</th><th>Years with incident</th><th>Downtime (mean)</th><th>p50</th><th>p95</th><th>p99</th><th>Availability</th><th>P(&gt; RTO)</th><th>P(&gt; RPO)</th><th>P(all data lost)</th><th>Lost writes</th></tr>
-{{range .Rows}}<tr{{if .Cheapest}} class="cheapest"{{end}}><td>{{.Hosting}}</td><td class="num">{{.Incidents}}</td><td class="num">{{.Downtime}}</td><td class="num">{{.P50}}</td><td class="num">{{.P95}}</td><td class="num">{{.P99}}</td><td{{if .BelowSLA}} class="below"{{end}}>{{.Avail}}</td><td class="num">{{.RTO}}</td><td class="num">{{.RPO}}</td><td class="num">{{.Total}}</td><td class="num">{{.Lost}}</td></tr>
+<tr><th>Hosting</th><th>Years with incident</th><th>P(incident)</th><th>Downtime (mean)</th><th>p50</th><th>p95</th><th>p99</th><th>Availability</th><th>P(&gt; RTO)</th><th>P(&gt; RPO)</th><th>P(all data lost)</th><th>Lost writes</th></tr>
+{{range .Rows}}<tr{{if .Cheapest}} class="cheapest"{{end}}><td>{{.Hosting}}</td><td class="num">{{.Incidents}}</td><td class="num">{{.PIncident}}</td><td class="num">{{.Downtime}}</td><td class="num">{{.P50}}</td><td class="num">{{.P95}}</td><td class="num">{{.P99}}</td><td{{if .BelowSLA}} class="below"{{end}}>{{.Avail}}</td><td class="num">{{.RTO}}</td><td class="num">{{.RPO}}</td><td class="num">{{.Total}}</td><td class="num">{{.Lost}}</td></tr>
 {{end}}</table></div>
 <h3>Cost and rank</h3>
 <div class="scroll"><table>
@@ -139,7 +139,7 @@ func writeRiskHTML(w io.Writer, r *engine.Risk) error {
 			row := &rs[i]
 			hr.Legend = append(hr.Legend, riskHTMLLegend{row.Hosting, colour[row.Hosting]})
 			c := r.Cheapest(reg)
-			hr.Rows = append(hr.Rows, riskHTMLRow{Hosting: row.Hosting, Incidents: count(row.YearsWithIncident),
+			hr.Rows = append(hr.Rows, riskHTMLRow{Hosting: row.Hosting, Incidents: incidentYears(r, row), PIncident: probEst(&row.PIncident),
 				Downtime: meanSecs(row.Downtime), P50: riskSecs(row.DowntimeP50), P95: riskSecs(row.DowntimeP95), P99: riskSecs(row.DowntimeP99),
 				Avail: availCell(row), RTO: probEst(row.PRTOBreach), RPO: probEst(row.PRPOBreach), Total: probEst(&row.PTotalLoss),
 				Lost: writesEst(row.LostWrites), Monthly: money(row.MonthlyCost, r.Currency), ALE: aleOf(r, row), TCO: costOf(r, row),

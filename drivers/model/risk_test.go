@@ -265,3 +265,23 @@ fault "datacenter_fire" "a" {
 	}
 	t.Logf("ALE %.4f ± %.4f (rse %.3f %%) from %d simulated years", row.ALE.Mean, row.ALE.StdErr, 100*rse, r.Simulated)
 }
+
+// TestRiskFrequent: past 20 occurrences a year each year draws its own
+// count. A 1-minute power cut every 5 days (73 a year): the power is back
+// before the 5m detection ends, so the database restarts (1m) once the
+// failure is detected: each cut costs 6 minutes, 73 x 360 s = 26,280 s a
+// year. Cuts within the 5-minute merge of each other (P about 73 x 11 min
+// / 525,600 min = 0.15 % per cut) join into one incident with the gap
+// between them: within 3 standard errors + 0.5 % (131 s).
+func TestRiskFrequent(t *testing.T) {
+	r := riskOf(t, riskTopology+`
+fault "power_outage" "flicker" {
+  every      = "5d"
+  datacenter = datacenter.a
+  duration   = "1m"
+}`, 400, "h")
+	if len(r.Strata) != 1 || r.Simulated != 400 {
+		t.Fatalf("strata %+v, %d simulated: want one, every year drawing its count", r.Strata, r.Simulated)
+	}
+	within(t, "mean downtime (s)", r.Rows[0].Downtime, 26280, 131)
+}
