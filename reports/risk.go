@@ -83,6 +83,10 @@ func probText(p float64) string {
 		return "0%"
 	case p >= 0.01:
 		return strconv.FormatFloat(100*p, 'f', 2, 64) + "%"
+	case p < 1e-6:
+		// one year in a million and less: a figure with no use to a buyer
+		// that would read as noise.
+		return "< 0.0001%"
 	default:
 		return strconv.FormatFloat(100*p, 'g', 2, 64) + "%"
 	}
@@ -181,6 +185,20 @@ func riskVerdict(r *engine.Risk, row *engine.RiskRow) string {
 	return v
 }
 
+// riskObjectiveLines state each region's annual objectives once.
+func riskObjectiveLines(r *engine.Risk) []string {
+	var out []string
+	for _, reg := range r.Regions() {
+		for i := range r.Rows {
+			if r.Rows[i].Region == reg {
+				out = append(out, fmt.Sprintf("%s: annual objectives: %s.", reg, annualObjectives(&r.Rows[i])))
+				break
+			}
+		}
+	}
+	return out
+}
+
 // annualObjectives lists a row's annual objectives in words.
 func annualObjectives(row *engine.RiskRow) string {
 	var parts []string
@@ -188,7 +206,7 @@ func annualObjectives(row *engine.RiskRow) string {
 		parts = append(parts, strings.ReplaceAll(v.Objective, "_", " ")+" "+v.Target)
 	}
 	if len(parts) == 0 {
-		return "-"
+		return "none (set annual_availability, annual_rto_breach or annual_rpo_breach in objectives)"
 	}
 	return strings.Join(parts, "; ")
 }
@@ -301,11 +319,11 @@ func writeRiskTable(w io.Writer, r *engine.Risk) error {
 		return fmt.Errorf("table report: %w", err)
 	}
 	t = newASCIITable(w)
-	t.Header("Region", "Hosting", "Monthly cost", "Annualised loss", "Cost of ownership", "Annual objectives", "Rank", "Verdict")
+	t.Header("Region", "Hosting", "Monthly cost", "Annualised loss", "Cost of ownership", "Rank", "Verdict")
 	for i := range rows {
 		row := &rows[i]
 		if err := t.Append(row.Region, row.Hosting, money(row.MonthlyCost, r.Currency), aleOf(r, row), costOf(r, row),
-			annualObjectives(row), strconv.Itoa(row.Rank), riskVerdict(r, row)); err != nil {
+			strconv.Itoa(row.Rank), riskVerdict(r, row)); err != nil {
 			return fmt.Errorf("table report: %w", err)
 		}
 	}
@@ -314,6 +332,9 @@ func writeRiskTable(w io.Writer, r *engine.Risk) error {
 	}
 	b.Reset()
 	b.WriteString("\n")
+	for _, l := range riskObjectiveLines(r) {
+		b.WriteString(l + "\n")
+	}
 	for _, l := range riskCheapestLines(r) {
 		b.WriteString(l + "\n")
 	}
@@ -345,8 +366,8 @@ func writeRiskMarkdown(w io.Writer, r *engine.Risk) error {
 			probEst(row.PRTOBreach), probEst(row.PRPOBreach), probEst(&row.PTotalLoss), writesEst(row.LostWrites))
 	}
 	b.WriteString("\n## Cost and rank\n\n")
-	mdRow(&b, "Region", "Hosting", "Monthly cost", "Annualised loss", "Cost of ownership", "Annual objectives", "Rank", "Verdict")
-	b.WriteString("|---|---|---:|---:|---:|---|---:|---|\n")
+	mdRow(&b, "Region", "Hosting", "Monthly cost", "Annualised loss", "Cost of ownership", "Rank", "Verdict")
+	b.WriteString("|---|---|---:|---:|---:|---:|---|\n")
 	for i := range rows {
 		row := &rows[i]
 		v := riskVerdict(r, row)
@@ -354,9 +375,12 @@ func writeRiskMarkdown(w io.Writer, r *engine.Risk) error {
 			v = "**" + v + "**"
 		}
 		mdRow(&b, row.Region, row.Hosting, money(row.MonthlyCost, r.Currency), aleOf(r, row), costOf(r, row),
-			annualObjectives(row), strconv.Itoa(row.Rank), v)
+			strconv.Itoa(row.Rank), v)
 	}
 	b.WriteString("\n")
+	for _, l := range riskObjectiveLines(r) {
+		b.WriteString(l + "\n\n")
+	}
 	for _, l := range riskCheapestLines(r) {
 		b.WriteString("**" + l + "**\n\n")
 	}

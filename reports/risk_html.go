@@ -26,6 +26,7 @@ type riskHTMLPage struct {
 
 type riskHTMLRegion struct {
 	Name       string
+	Objectives string
 	Rows       []riskHTMLRow
 	Legend     []riskHTMLLegend
 	Exceedance template.HTML
@@ -38,7 +39,7 @@ type riskHTMLLegend struct{ Name, Colour string }
 
 type riskHTMLRow struct {
 	Hosting, Incidents, PIncident, Downtime, P50, P95, P99, Avail, RTO, RPO, Total, Lost string
-	Monthly, ALE, TCO, Objectives, Rank, Verdict                                         string
+	Monthly, ALE, TCO, Rank, Verdict                                                     string
 	Pass, BelowSLA, Cheapest                                                             bool
 }
 
@@ -94,6 +95,7 @@ p.note { color: var(--muted); font-size: 13px; }
 {{range .Regions}}
 <section>
 <h2>{{.Name}}</h2>
+<p class="note">Annual objectives: {{.Objectives}}.</p>
 <div class="legend">{{range .Legend}}<span><i style="border-color:{{.Colour}}"></i>{{.Name}}</span>{{end}}</div>
 <div class="charts">
 <div class="chart"><h3>Loss exceedance: chance a year loses more than x ({{.LossUnit}})</h3>{{.Exceedance}}</div>
@@ -107,8 +109,8 @@ p.note { color: var(--muted); font-size: 13px; }
 {{end}}</table></div>
 <h3>Cost and rank</h3>
 <div class="scroll"><table>
-<tr><th>Hosting</th><th>Monthly cost</th><th>Annualised loss</th><th>Cost of ownership</th><th>Annual objectives</th><th>Rank</th><th>Verdict</th></tr>
-{{range .Rows}}<tr{{if .Cheapest}} class="cheapest"{{end}}><td>{{.Hosting}}</td><td class="num">{{.Monthly}}</td><td class="num">{{.ALE}}</td><td class="num">{{.TCO}}</td><td>{{.Objectives}}</td><td class="num">{{.Rank}}</td><td{{if not .Pass}} class="fail"{{end}}>{{.Verdict}}</td></tr>
+<tr><th>Hosting</th><th>Monthly cost</th><th>Annualised loss</th><th>Cost of ownership</th><th>Rank</th><th>Verdict</th></tr>
+{{range .Rows}}<tr{{if .Cheapest}} class="cheapest"{{end}}><td>{{.Hosting}}</td><td class="num">{{.Monthly}}</td><td class="num">{{.ALE}}</td><td class="num">{{.TCO}}</td><td class="num">{{.Rank}}</td><td{{if not .Pass}} class="fail"{{end}}>{{.Verdict}}</td></tr>
 {{end}}</table></div>
 </section>
 {{end}}
@@ -143,10 +145,11 @@ func writeRiskHTML(w io.Writer, r *engine.Risk) error {
 				Downtime: meanSecs(row.Downtime), P50: riskSecs(row.DowntimeP50), P95: riskSecs(row.DowntimeP95), P99: riskSecs(row.DowntimeP99),
 				Avail: availCell(row), RTO: probEst(row.PRTOBreach), RPO: probEst(row.PRPOBreach), Total: probEst(&row.PTotalLoss),
 				Lost: writesEst(row.LostWrites), Monthly: money(row.MonthlyCost, r.Currency), ALE: aleOf(r, row), TCO: costOf(r, row),
-				Objectives: annualObjectives(row), Rank: strconv.Itoa(row.Rank), Verdict: riskVerdict(r, row),
+				Rank: strconv.Itoa(row.Rank), Verdict: riskVerdict(r, row),
 				Pass: row.Pass, BelowSLA: row.AvailabilitySLA > 0 && row.Availability.Mean < row.AvailabilitySLA,
 				Cheapest: c != nil && c.Hosting == row.Hosting})
 			hr.LossUnit = row.LossUnit(r.Currency)
+			hr.Objectives = annualObjectives(row)
 		}
 		hr.Exceedance = svgExceedance(rs, colour, hr.LossUnit)
 		hr.Downtime = svgDowntimeBars(rs, colour)
