@@ -80,6 +80,10 @@ type Stratum struct {
 	// Occurrences in each of its years; with Tail, that many or more.
 	Occurrences int
 	Tail        bool
+	// Hazard names the fault (and target, "[i]") of a stratum of years with
+	// one occurrence of it; empty when any hazard may occur.
+	Hazard      string
+	hz          int // the hazard's index + 1; 0 for any
 	Probability float64
 	// Years simulated in it; 1 for a year that is the same every time.
 	Years int
@@ -179,11 +183,15 @@ func (r *Risk) Pass() bool {
 }
 
 // hazard is one frequency fault's target: its expected occurrences a year.
+// An occurrence is this hazard with probability p = rate / total rate; the
+// years draw it with probability q instead (see importance), and weigh
+// the year by p / q.
 type hazard struct {
 	f      faults.Fault
 	target int
 	rate   float64
-	cum    float64 // cumulative rate, for drawing which hazard occurs
+	p, q   float64
+	cumQ   float64 // cumulative q, for drawing which hazard occurs
 }
 
 // riskRun is what every worker shares.
@@ -236,7 +244,7 @@ func RunRisk(ctx context.Context, exp *experiments.Experiment, drv Driver, hosti
 			for t := 0; t < f.Targets(); t++ {
 				rate := Year.Seconds() / f.Every()
 				rr.rate += rate
-				rr.hazards = append(rr.hazards, hazard{f: f, target: t, rate: rate, cum: rr.rate})
+				rr.hazards = append(rr.hazards, hazard{f: f, target: t, rate: rate})
 			}
 		} else if f.Timed() {
 			res.Timed = append(res.Timed, faults.ID(f))
@@ -246,6 +254,7 @@ func RunRisk(ctx context.Context, exp *experiments.Experiment, drv Driver, hosti
 		return nil, fmt.Errorf("risk: the frequency faults add up to %.0f occurrences a year; at most %d can be simulated", rr.rate, maxYearRate)
 	}
 	res.Rate = rr.rate
+	rr.importance()
 	for _, name := range hostings {
 		h := exp.Hosting(name)
 		if h == nil {
@@ -259,7 +268,7 @@ func RunRisk(ctx context.Context, exp *experiments.Experiment, drv Driver, hosti
 		}
 		rr.bases = append(rr.bases, base)
 	}
-	rr.strata = strata(rr.rate, n, rr.timedDrawn())
+	rr.strata = rr.splitSingles(strata(rr.rate, n, rr.timedDrawn()))
 	for _, s := range rr.strata {
 		rr.chunks = append(rr.chunks, (s.Years+riskChunk-1)/riskChunk)
 		res.Simulated += s.Years
@@ -279,6 +288,28 @@ func RunRisk(ctx context.Context, exp *experiments.Experiment, drv Driver, hosti
 // serve: beyond it, a year without an occurrence is rare and the counts
 // spread over dozens of strata.
 const maxStratifiedRate = 20
+
+// importance sets how years draw which hazard an occurrence is: half the
+// time any hazard alike, half the time in proportion to its rate. A
+// 1-in-1,000-year fire among power cuts every 35 years is then in a fair
+// share of the simulated years instead of in one in a few hundred, and
+// each year weighs the product of p / q over its occurrences (at most 2
+// each), which keeps every estimate unbiased.
+func (rr *riskRun) importance() {
+	cum := 0.0
+	for i := range rr.hazards {
+		h := &rr.hazards[i]
+		h.p = h.rate / rr.rate
+		h.q = 0.5/float64(len(rr.hazards)) + 0.5*h.p
+		cum += h.q
+		h.cumQ = cum
+	}
+}
+
+// maxImportance is the most occurrences in a year drawn by importance:
+// beyond, the product of weights spreads too wide, and occurrences are
+// drawn by rate (weight 1). Such years are rare where strata are used.
+const maxImportance = 8
 
 // maxYearRate bounds the occurrences of a year: each is an event of the
 // simulation, and a file asking for more is a mistake.
@@ -377,8 +408,36 @@ func strata(rate float64, n int, timedDrawn bool) []Stratum {
 	return out
 }
 
-// yearPlan draws year i of stratum s.
-func (rr *riskRun) yearPlan(s int, i int) *Plan {
+// splitSingles splits the years with one occurrence by which hazard it
+// is, each weighted by P(N = 1) x its share of the rate, and given years
+// half alike, half by that share: a rare hazard among common ones is then
+// simulated in its own years, and the spread between hazards adds no
+// variance.
+func (rr *riskRun) splitSingles(ss []Stratum) []Stratum {
+	if len(rr.hazards) < 2 {
+		return ss
+	}
+	var out []Stratum
+	for _, st := range ss {
+		if st.Occurrences != 1 || st.Tail {
+			out = append(out, st)
+			continue
+		}
+		for j, h := range rr.hazards {
+			name := faults.ID(h.f)
+			if h.f.Targets() > 1 {
+				name += fmt.Sprintf("[%d]", h.target)
+			}
+			out = append(out, Stratum{Occurrences: 1, Hazard: name, hz: j + 1, Probability: st.Probability * h.p,
+				Years: max(2, int(math.Round(float64(st.Years)*h.q)))})
+		}
+	}
+	return out
+}
+
+// yearPlan draws year i of stratum s, and the weight of the year: the
+// likelihood of its hazards over that of drawing them.
+func (rr *riskRun) yearPlan(s int, i int) (*Plan, float64) {
 	st := rr.strata[s]
 	rng := rand.New(rand.NewPCG(uint64(rr.exp.Seed)^riskStream, uint64(s)<<40|uint64(i)))
 	p := &Plan{Experiment: rr.exp, Trial: i, Seed: int64(rng.Uint64() >> 1)}
@@ -390,15 +449,38 @@ func (rr *riskRun) yearPlan(s int, i int) *Plan {
 	case st.Tail:
 		k = poissonTail(rng, rr.rate, k)
 	}
+	w := 1.0
+	byRate := k > maxImportance || len(rr.strata) == 1
 	for j := 0; j < k; j++ {
-		x := rng.Float64() * rr.rate
-		h := sort.Search(len(rr.hazards), func(i int) bool { return rr.hazards[i].cum > x })
-		h = min(h, len(rr.hazards)-1)
+		h := rr.drawHazard(rng, byRate)
+		if st.hz > 0 {
+			h, byRate = st.hz-1, true
+		}
+		if !byRate {
+			w *= rr.hazards[h].p / rr.hazards[h].q
+		}
 		at := time.Duration(rng.Int64N(int64(Year/time.Second))) * time.Second
 		p.add(rr.hazards[h].f, faults.Occurrence{At: at, Target: rr.hazards[h].target, Rand: rng})
 	}
 	p.sortEffects()
-	return p
+	return p, w
+}
+
+// drawHazard picks which hazard an occurrence is: by q, or by rate.
+func (rr *riskRun) drawHazard(rng *rand.Rand, byRate bool) int {
+	x := rng.Float64()
+	if byRate {
+		for i, h := range rr.hazards {
+			if x < h.p {
+				return i
+			}
+			x -= h.p
+		}
+		return len(rr.hazards) - 1
+	}
+	x *= rr.hazards[len(rr.hazards)-1].cumQ
+	i := sort.Search(len(rr.hazards), func(i int) bool { return rr.hazards[i].cumQ > x })
+	return min(i, len(rr.hazards)-1)
 }
 
 // poissonTail draws a Poisson count conditioned on being at least k, by
@@ -438,6 +520,9 @@ func lgamma(x float64) float64 { v, _ := math.Lgamma(x); return v }
 type yearFigures struct {
 	downtime, outOfSLO, lostWrites, loss float64
 	incident, rto, rpo, total            bool
+	// weight is the year's likelihood ratio (1 unless hazards were drawn
+	// by importance): every sum counts weight x figure.
+	weight float64
 }
 
 // figures reads a year's figures from its result.
@@ -484,14 +569,15 @@ func (a *stratumAcc) add(y yearFigures) {
 	if y.incident {
 		a.incidents++
 	}
-	a.downtime.add(y.downtime)
-	a.outOfSLO.add(y.outOfSLO)
-	a.lost.add(y.lostWrites)
-	a.loss.add(y.loss)
-	a.inc.add(b2f(y.incident))
-	a.rto.add(b2f(y.rto))
-	a.rpo.add(b2f(y.rpo))
-	a.total.add(b2f(y.total))
+	w := y.weight
+	a.downtime.add(w * y.downtime)
+	a.outOfSLO.add(w * y.outOfSLO)
+	a.lost.add(w * y.lostWrites)
+	a.loss.add(w * y.loss)
+	a.inc.add(w * b2f(y.incident))
+	a.rto.add(w * b2f(y.rto))
+	a.rpo.add(w * b2f(y.rpo))
+	a.total.add(w * b2f(y.total))
 }
 
 func (a *stratumAcc) merge(o *stratumAcc) {
@@ -538,6 +624,17 @@ func newRiskAcc(rows, strata int) *riskAcc {
 	return a
 }
 
+// chunkDone is a chunk's years, waiting to be merged in order.
+type chunkDone struct {
+	sums  []stratumAcc
+	years []rowYear
+}
+
+type rowYear struct {
+	row int
+	y   yearFigures
+}
+
 // simulate runs every chunk of years on the workers.
 func (rr *riskRun) simulate(ctx context.Context, workers int, progress func(done, total int)) (*riskAcc, error) {
 	total := 0
@@ -549,7 +646,7 @@ func (rr *riskRun) simulate(ctx context.Context, workers int, progress func(done
 	var (
 		mu        sync.Mutex
 		cond      = sync.NewCond(&mu)
-		pending   = map[int][]stratumAcc{}
+		pending   = map[int]*chunkDone{}
 		merged    int // chunks merged so far, in order
 		next      atomic.Int64
 		firstErr  error
@@ -583,12 +680,7 @@ func (rr *riskRun) simulate(ctx context.Context, workers int, progress func(done
 				}
 				mu.Unlock()
 				s, lo, hi := rr.chunk(c)
-				sums := make([]stratumAcc, rows)
-				type histAdd struct {
-					row int
-					y   yearFigures
-				}
-				var adds []histAdd
+				done := &chunkDone{sums: make([]stratumAcc, rows)}
 				for i := lo; i < hi; i++ {
 					ys, err := rr.year(ctx, s, i)
 					if err != nil {
@@ -596,25 +688,27 @@ func (rr *riskRun) simulate(ctx context.Context, workers int, progress func(done
 						return
 					}
 					for row, y := range ys {
-						sums[row].add(y)
-						adds = append(adds, histAdd{row, y})
+						done.sums[row].add(y)
+						done.years = append(done.years, rowYear{row, y})
 					}
 				}
 				mu.Lock()
-				for _, a := range adds {
-					acc.down[a.row][s].add(a.y.downtime)
-					acc.out[a.row][s].add(a.y.outOfSLO)
-					acc.loss[a.row][s].add(a.y.loss)
-				}
-				pending[c] = sums
+				pending[c] = done
+				// merge in the order of the chunks: float sums then do not
+				// depend on which worker finished first.
 				for {
 					p, ok := pending[merged]
 					if !ok {
 						break
 					}
 					ms, _, _ := rr.chunk(merged)
-					for row := range p {
-						acc.sums[row][ms].merge(&p[row])
+					for row := range p.sums {
+						acc.sums[row][ms].merge(&p.sums[row])
+					}
+					for _, ry := range p.years {
+						acc.down[ry.row][ms].add(ry.y.downtime, ry.y.weight)
+						acc.out[ry.row][ms].add(ry.y.outOfSLO, ry.y.weight)
+						acc.loss[ry.row][ms].add(ry.y.loss, ry.y.weight)
 					}
 					delete(pending, merged)
 					merged++
@@ -662,7 +756,7 @@ func (rr *riskRun) chunk(c int) (s, lo, hi int) {
 // year simulates year i of stratum s on every offer: the same draw for
 // each, so that offers are compared on the same years.
 func (rr *riskRun) year(ctx context.Context, s, i int) ([]yearFigures, error) {
-	p := rr.yearPlan(s, i)
+	p, w := rr.yearPlan(s, i)
 	out := make([]yearFigures, 0, len(rr.offers)*rr.rows)
 	for o, oe := range rr.offers {
 		po := *p
@@ -676,7 +770,9 @@ func (rr *riskRun) year(ctx context.Context, s, i int) ([]yearFigures, error) {
 			return nil, err
 		}
 		for j := range rs {
-			out = append(out, figures(&rs[j], oe.Regions[j]))
+			y := figures(&rs[j], oe.Regions[j])
+			y.weight = w
+			out = append(out, y)
 		}
 	}
 	return out, nil

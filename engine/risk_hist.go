@@ -8,13 +8,14 @@ import (
 // hist counts a stratum's yearly figures in buckets 0.5 % wide (exact
 // zero apart), each remembering the smallest value that fell in it: a
 // quantile is then a figure some simulated year really produced, to 0.5 %,
-// in memory that does not grow with the number of years. Counts and
-// minima do not depend on the order of the years.
+// in memory that does not grow with the number of years. Years are added
+// in the order of their chunks, so that the weights' sums are the same on
+// every run.
 type hist map[int32]*histCell
 
 type histCell struct {
 	min float64
-	n   int64
+	w   float64 // years that fell in it, each by its weight
 }
 
 const histGamma = 1.005
@@ -26,14 +27,14 @@ func histKey(v float64) int32 {
 	return int32(math.Floor(math.Log(v) / math.Log(histGamma)))
 }
 
-func (h hist) add(v float64) {
+func (h hist) add(v, w float64) {
 	v = max(v, 0)
 	k := histKey(v)
 	if c := h[k]; c != nil {
-		c.n++
+		c.w += w
 		c.min = min(c.min, v)
 	} else {
-		h[k] = &histCell{min: v, n: 1}
+		h[k] = &histCell{min: v, w: w}
 	}
 }
 
@@ -59,7 +60,7 @@ func mixture(hs []hist, weights []float64) weighted {
 				byKey[k] = w
 			}
 			w.min = min(w.min, c.min)
-			w.p += float64(c.n) * weights[s]
+			w.p += c.w * weights[s]
 		}
 	}
 	out := make(weighted, 0, len(byKey))

@@ -267,16 +267,28 @@ func riskFacts(r *engine.Risk) []string {
 		out = append(out, "In every year: "+strings.Join(r.Timed, ", "))
 	}
 	var st []string
-	for _, s := range r.Strata {
+	for i := 0; i < len(r.Strata); {
+		s := r.Strata[i]
+		// the years of one occurrence are drawn hazard by hazard: one entry.
+		p, years, split := s.Probability, s.Years, 0
+		for j := i + 1; s.Hazard != "" && j < len(r.Strata) && r.Strata[j].Hazard != "" && r.Strata[j].Occurrences == s.Occurrences; j++ {
+			p += r.Strata[j].Probability
+			years += r.Strata[j].Years
+			split++
+		}
+		i += split + 1
 		k := strconv.Itoa(s.Occurrences)
 		if s.Tail {
 			k += "+"
 		}
-		n := count(s.Years) + " years"
-		if s.Years == 1 && !s.Tail && s.Occurrences == 0 {
+		n := count(years) + " years"
+		if years == 1 && !s.Tail && s.Occurrences == 0 {
 			n = "computed once"
 		}
-		st = append(st, fmt.Sprintf("%s (P %s, %s)", k, probText(s.Probability), n))
+		if s.Hazard != "" {
+			n += fmt.Sprintf(" over %d hazards", split+1)
+		}
+		st = append(st, fmt.Sprintf("%s (P %s, %s)", k, probText(p), n))
 	}
 	out = append(out, "Years drawn by number of occurrences: "+strings.Join(st, ", "))
 	return out

@@ -46,6 +46,7 @@ type jsonFrequency struct {
 type jsonStratum struct {
 	Occurrences int     `json:"occurrences"`
 	OrMore      bool    `json:"or_more"`
+	Hazard      string  `json:"hazard,omitempty"`
 	Probability float64 `json:"probability"`
 	Years       int     `json:"years"`
 }
@@ -128,7 +129,7 @@ func jsonRiskOf(r *engine.Risk) jsonRisk {
 			Targets: f.Targets, PerYear: sig(float64(f.Targets) * engine.Year.Seconds() / f.Every)})
 	}
 	for _, s := range r.Strata {
-		out.Strata = append(out.Strata, jsonStratum{Occurrences: s.Occurrences, OrMore: s.Tail, Probability: sig(s.Probability), Years: s.Years})
+		out.Strata = append(out.Strata, jsonStratum{Occurrences: s.Occurrences, OrMore: s.Tail, Hazard: s.Hazard, Probability: sig(s.Probability), Years: s.Years})
 	}
 	for _, reg := range r.Regions() {
 		if c := r.Cheapest(reg); c != nil {

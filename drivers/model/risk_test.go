@@ -285,3 +285,31 @@ fault "power_outage" "flicker" {
 	}
 	within(t, "mean downtime (s)", r.Rows[0].Downtime, 26280, 131)
 }
+
+// TestRiskRareAmongCommon: the 1-in-1,000-year fire of TestRiskRareHazard
+// hides among power cuts every 2 years on b, where only the backups live
+// (a cut there costs the region nothing unless it meets a restore: 0.5 a
+// year x 2 h / 8,760 h of one fire's restore, a bias of 1e-4 that the
+// tolerance covers). The fire is 1 occurrence in 501; drawn by rate, 10,000
+// years would hold about 20 fires. Drawn half the time uniformly over the
+// two hazards, a quarter of the years hold one, each weighing p / q =
+// (1/501) / (1/4 + 1/1002): the ALE is still (1 - e^-0.001) x 3,400 =
+// 3.398, within 2 % relative standard error.
+func TestRiskRareAmongCommon(t *testing.T) {
+	r := riskOf(t, riskTopology+`
+fault "datacenter_fire" "a" {
+  every      = "1000y"
+  datacenter = datacenter.a
+}
+fault "power_outage" "b" {
+  every      = "2y"
+  datacenter = datacenter.b
+  duration   = "1h"
+}`, engine.DefaultYears, "h")
+	row := r.Rows[0]
+	within(t, "ALE", row.ALE, (1-math.Exp(-0.001))*3400, 0.01)
+	if rse := row.ALE.StdErr / row.ALE.Mean; rse > 0.02 {
+		t.Errorf("ALE %.4f ± %.4f: relative standard error %.2f %%, want at most 2 %%", row.ALE.Mean, row.ALE.StdErr, 100*rse)
+	}
+	t.Logf("ALE %.4f ± %.4f (rse %.2f %%)", row.ALE.Mean, row.ALE.StdErr, 100*row.ALE.StdErr/row.ALE.Mean)
+}
