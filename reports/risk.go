@@ -97,6 +97,9 @@ func probEst(e *engine.Estimate) string {
 	if e == nil {
 		return "-"
 	}
+	if e.Mean > 0 && e.Mean < 1e-6 {
+		return probText(e.Mean)
+	}
 	return probText(e.Mean) + " ± " + probText(e.StdErr)
 }
 
