@@ -376,7 +376,7 @@ func strata(rate float64, n int, timedDrawn bool) []Stratum {
 	} else {
 		out = append(out, Stratum{Occurrences: 0, Probability: p0, Years: 1})
 	}
-	pk, tail := p0, 1-p0 // P(N = k), P(N >= k) from k = 1
+	pk, tail := p0, mass // P(N = k) and P(N >= k), from k = first
 	if mass <= 0 {
 		// 1 - e^-rate rounds to 0 below about 1e-16 a year: nothing to draw.
 		return out
