@@ -655,6 +655,14 @@ func (rr *riskRun) simulate(ctx context.Context, workers int, progress func(done
 	)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// a worker waiting for the merge to catch up must wake on cancellation:
+	// the chunk it waits for may never come.
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		cond.Broadcast()
+		mu.Unlock()
+	})
+	defer stop()
 	fail := func(err error) {
 		mu.Lock()
 		if firstErr == nil {

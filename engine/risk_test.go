@@ -1,9 +1,13 @@
 package engine
 
 import (
+	"context"
+	"errors"
 	"math"
 	"math/rand/v2"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestStrata: the strata's probabilities add up to 1 (the Poisson
@@ -78,4 +82,42 @@ func TestPoissonDraws(t *testing.T) {
 	if m := float64(sum) / n; math.Abs(m-30) > 0.037 {
 		t.Errorf("E[N] = %.4f, want 30", m)
 	}
+}
+
+// TestRiskCancelled: cancelling a risk run mid-way returns promptly with
+// the context's error, whatever the workers were doing.
+func TestRiskCancelled(t *testing.T) {
+	e := loadFire(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	d := &cancellingDriver{after: 200, cancel: cancel}
+	done := make(chan error, 1)
+	go func() {
+		_, err := RunRisk(ctx, e, d, nil, RiskOptions{Years: 1000000, Workers: 4})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("err = %v, want context.Canceled", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("risk did not return after cancellation")
+	}
+}
+
+// cancellingDriver serves the step driver's observations and cancels the
+// run after a number of them.
+type cancellingDriver struct {
+	n      atomic.Int64
+	after  int64
+	cancel context.CancelFunc
+}
+
+func (d *cancellingDriver) Name() string { return "cancelling" }
+
+func (d *cancellingDriver) Run(ctx context.Context, p *Plan) (*Observation, error) {
+	if d.n.Add(1) == d.after {
+		d.cancel()
+	}
+	return stepDriver{}.Run(ctx, p)
 }
