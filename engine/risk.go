@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -218,8 +219,10 @@ const riskChunk = 128
 // occurrences: a stratum's years are drawn with exactly that many, and its
 // figures weighted by the Poisson probability of the count, so that a rare
 // hazard is simulated in every year that matters instead of once in a
-// thousand. The year with no occurrence is computed once when nothing else
-// in it is drawn.
+// thousand. The years of one occurrence are split by hazard
+// (splitSingles), and busier years draw their hazards by importance. The
+// year with no occurrence is computed once when nothing else in it is
+// drawn.
 func RunRisk(ctx context.Context, exp *experiments.Experiment, drv Driver, hostings []string, opts RiskOptions) (*Risk, error) {
 	n := opts.Years
 	if n <= 0 {
@@ -251,7 +254,7 @@ func RunRisk(ctx context.Context, exp *experiments.Experiment, drv Driver, hosti
 		}
 	}
 	if rr.rate > maxYearRate {
-		return nil, fmt.Errorf("risk: the frequency faults add up to %.0f occurrences a year; at most %d can be simulated", rr.rate, maxYearRate)
+		return nil, fmt.Errorf("%w: the frequency faults of %s add up to %.0f occurrences a year; at most %d can be simulated", ErrTooFrequent, exp.File, rr.rate, maxYearRate)
 	}
 	res.Rate = rr.rate
 	rr.importance()
@@ -314,6 +317,10 @@ const maxImportance = 8
 // maxYearRate bounds the occurrences of a year: each is an event of the
 // simulation, and a file asking for more is a mistake.
 const maxYearRate = 10000
+
+// ErrTooFrequent says the file's frequencies ask for more occurrences a
+// year than risk simulates: bad input, not a failure of the run.
+var ErrTooFrequent = errors.New("risk: faults too frequent")
 
 // timedDrawn says whether drawing a year's timed faults takes any random
 // number (a range for at, or a range attribute): if not, every year with no

@@ -82,6 +82,9 @@ func cmdRisk(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 		if ctx.Err() != nil {
 			return exitInterrupted, errInterrupted
 		}
+		if errors.Is(err, engine.ErrTooFrequent) {
+			return exitInvalid, usageErr("%v", err)
+		}
 		return exitInfra, infraErr(err)
 	}
 	if err := out.write(ctx, func(w io.Writer) error { return reports.WriteRisk(w, rf.format, res) }); err != nil {

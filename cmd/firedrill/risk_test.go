@@ -30,6 +30,8 @@ func TestRiskExitCode(t *testing.T) {
 		{[]string{"risk", "testdata/risk.hcl", "--hosting", "nope"}, exitInvalid, `no hosting "nope"`},
 		{[]string{"risk", "../../experiments/testdata/bad/bad_frequency.hcl"}, exitInvalid, "bad_frequency.hcl:32:16: error: Invalid frequency"},
 		{[]string{"help", "risk"}, exitPass, "--years N"},
+		// two targets every hour: 2 x 8,760 = 17,520 occurrences a year.
+		{[]string{"risk", "testdata/too-frequent.hcl"}, exitInvalid, "17520 occurrences a year; at most 10000"},
 	} {
 		code, out, errs := runCLI(t, tc.args...)
 		if code != tc.code || !strings.Contains(out+errs, tc.want) {
