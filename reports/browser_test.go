@@ -143,8 +143,9 @@ func blank(t *testing.T, data []byte) (bool, float64) {
 
 // TestBrowser opens the report of every experiment of the library, and the
 // procurement comparison, in a real browser: each must render (not blank),
-// raise no script error or refused load, and fetch nothing. The library's
-// own files, not frozen copies: what a user opens is what is checked.
+// raise no script error or refused load, fetch nothing, and pass the
+// layout check at each of layoutWidths. The library's own files, not
+// frozen copies: what a user opens is what is checked.
 func TestBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a browser; skipped with -short")
@@ -196,6 +197,11 @@ func TestBrowser(t *testing.T) {
 					t.Fatal(err)
 				}
 				t.Logf("wrote %s (%d KB)", c.shot, len(check.png)>>10)
+			}
+			for _, width := range layoutWidths {
+				for _, f := range layoutProblems(t, c.page, width) {
+					t.Errorf("at %d px: %s", width, f)
+				}
 			}
 		})
 	}
@@ -251,7 +257,16 @@ const layoutScript = `<script>
   }
   document.querySelectorAll('details').forEach(function (d) { d.open = true; });
   var vw = document.documentElement.clientWidth;
-  if (document.documentElement.scrollWidth > vw + 1) out.push('page wider than the window: ' + document.documentElement.scrollWidth + 'px in ' + vw + 'px');
+  if (document.documentElement.scrollWidth > vw + 1) {
+    out.push('page wider than the window: ' + document.documentElement.scrollWidth + 'px in ' + vw + 'px');
+    // name the innermost elements that stick out, to say what to fix.
+    document.querySelectorAll('body *').forEach(function (el) {
+      if (el.closest('svg') && el.tagName.toLowerCase() !== 'svg') return;
+      if (el.getBoundingClientRect().right <= vw + 1) return;
+      var inner = Array.prototype.some.call(el.children, function (c) { return c.getBoundingClientRect().right > vw + 1; });
+      if (!inner) out.push('sticks out of the window: ' + name(el) + ' to ' + Math.round(el.getBoundingClientRect().right) + 'px');
+    });
+  }
   document.querySelectorAll('body *').forEach(function (el) {
     if (el.closest('svg')) return;
     var cs = getComputedStyle(el);
@@ -351,7 +366,8 @@ func layoutProblems(t *testing.T, page string, width int) []string {
 // layoutPages are the reports the layout check opens: the frozen fire and
 // procurement experiments, the issue 22 users' own (a hospital group hit by
 // a partition, a surge, a fire and a power cut; five offers for two
-// regions that no offer satisfies), and the procurement's trials.
+// regions that no offer satisfies, also over 100 trials), and the
+// procurement's trials.
 func layoutPages(t *testing.T) []struct{ name, page string } {
 	t.Helper()
 	run := func(path string, opts engine.Options) string {
@@ -361,8 +377,8 @@ func layoutPages(t *testing.T) []struct{ name, page string } {
 		}
 		return string(writeHTML(t, res))
 	}
-	compare := func(path string) string {
-		cmp, err := engine.Compare(context.Background(), loadExperiment(t, path), model.New(), nil, engine.Options{})
+	compare := func(path string, opts engine.Options) string {
+		cmp, err := engine.Compare(context.Background(), loadExperiment(t, path), model.New(), nil, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -375,8 +391,9 @@ func layoutPages(t *testing.T) []struct{ name, page string } {
 	return []struct{ name, page string }{
 		{"fire", run("testdata/experiments/fire.hcl", engine.Options{})},
 		{"hospital", run("testdata/experiments/hospital.hcl", engine.Options{})},
-		{"compare", compare("testdata/experiments/procurement.hcl")},
-		{"compare-two-regions", compare("testdata/experiments/procurement-two-regions.hcl")},
+		{"compare", compare("testdata/experiments/procurement.hcl", engine.Options{})},
+		{"compare-two-regions", compare("testdata/experiments/procurement-two-regions.hcl", engine.Options{})},
+		{"compare-trials", compare("testdata/experiments/procurement-two-regions.hcl", engine.Options{Trials: 100, Workers: 2})},
 		{"trials", run("testdata/experiments/procurement.hcl", engine.Options{Trials: 200, Workers: 2})},
 	}
 }

@@ -40,26 +40,27 @@ type htmlPage struct {
 // htmlDoc is one experiment's report. ID prefixes its anchors when a page
 // holds several.
 type htmlDoc struct {
-	ID, Title, Description, File string
-	Driver                       string
-	Seed                         int64
-	Trials                       int
-	Start, Horizon               string
-	Pass                         bool
-	Summary                      string
-	Legend                       string
-	Labels                       columnLabels
-	Badges                       []htmlSummaryRow
-	Faults                       []htmlFault
-	FaultsHeading                string
-	Regions                      []htmlRegion
-	Loss                         template.HTML
-	Topology                     []htmlProvider
-	TopologyWhen                 string // "at the end (+3d)": the moment the topology shows
-	Offers                       []htmlOffer
-	SLA                          []htmlSLA
-	Compare                      *htmlCompare
-	Notes                        []string
+	ID, Title, File string
+	Description     template.HTML // wraps between words only
+	Driver          string
+	Seed            int64
+	Trials          int
+	Start, Horizon  string
+	Pass            bool
+	Summary         string
+	Legend          string
+	Labels          columnLabels
+	Badges          []htmlSummaryRow
+	Faults          []htmlFault
+	FaultsHeading   string
+	Regions         []htmlRegion
+	Loss            template.HTML
+	Topology        []htmlProvider
+	TopologyWhen    string // "at the end (+3d)": the moment the topology shows
+	Offers          []htmlOffer
+	SLA             []htmlSLA
+	Compare         *htmlCompare
+	Notes           []string
 }
 
 // htmlBadge is one objective of one region, checked.
@@ -251,7 +252,7 @@ func htmlRender(w io.Writer, p htmlPage) error {
 
 func htmlHead(r *engine.Result) htmlDoc {
 	p := htmlDoc{
-		Title: r.Experiment, Description: r.Description, File: r.File, Driver: r.Driver,
+		Title: r.Experiment, Description: unbrokenWords(r.Description), File: r.File, Driver: r.Driver,
 		Seed: r.Seed, Trials: max(r.Trials, 1), Start: r.Start.Format("Mon 2 Jan 2006 15:04 MST"), Horizon: fmtDur(r.Horizon),
 		Notes: r.Notes, Labels: labels(r.Trials), FaultsHeading: faultsHeading(r.Trials),
 		TopologyWhen: "at the end (+" + fmtDur(r.Horizon) + ")",

@@ -528,7 +528,8 @@ func svgScatter(rows []engine.Row, multiRegion bool) template.HTML {
 	taken = append(taken, box{left, bottom - 1, w - right, bottom + 1}, box{left - 1, plotTop - 6, left + 1, bottom})
 	b.f(`<line class="unrecovered" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s" stroke-dasharray="4 3"/>`, left, w-right, band, band, svgDown)
 	b.f(`<text x="%.1f" y="%.1f" class="axis" fill="%s">not recovered</text>`, w-right+6, band+4, svgDown)
-	taken = append(taken, box{w - right + 6, band - 8, w - right + 6 + svgTextWidth("not recovered"), band + 6})
+	taken = append(taken, box{w - right + 6, band - 8, w - right + 6 + svgTextWidth("not recovered"), band + 6},
+		box{left, band - 1, w - right, band + 1}) // labels keep off the band's line too
 	b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="middle">monthly cost</text>`, (left+w-right)/2, h-12)
 	axis := "downtime (symlog scale)"
 	if len(rows) > 0 && rows[0].Trials != nil {
