@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
@@ -36,17 +37,27 @@ func tableHeader(w io.Writer, r *engine.Result, width int) error {
 	if r.Description != "" {
 		fmt.Fprintf(&b, "  %s\n", r.Description)
 	}
-	fmt.Fprintf(&b, "File: %s   Driver: %s   Seed: %d   Trials: %d   Horizon: %s\n",
-		r.File, r.Driver, r.Seed, r.Trials, fmtDur(r.Horizon))
+	facts := []string{"File: " + r.File, "Driver: " + r.Driver, fmt.Sprintf("Seed: %d", r.Seed),
+		fmt.Sprintf("Trials: %d", r.Trials), "Horizon: " + fmtDur(r.Horizon)}
+	b.WriteString(joinFitting(facts, "   ", width) + "\n")
 	fmt.Fprintf(&b, "Start: %s\n", r.Start.Format("2006-01-02T15:04:05Z07:00"))
 	if len(r.Faults) > 0 {
 		b.WriteString(faultsHeading(r.Trials) + ":\n")
+		pad := 40
+		if width > 0 {
+			// on a terminal, the times line up after the longest ID
+			// rather than at a column that may not fit.
+			pad = 0
+			for _, f := range r.Faults {
+				pad = max(pad, utf8.RuneCountInString(faultID(f)))
+			}
+		}
 		for _, f := range sortedFaults(r.Faults) {
 			when := faultWhen(f, r.Trials)
 			if r.Trials <= 1 || !strings.Contains(when, "drawn") {
 				when += "  (" + wallClock(r.Start, f.At) + ")"
 			}
-			fmt.Fprintf(&b, "  %-40s at %s\n", faultID(f), when)
+			fmt.Fprintf(&b, "  %-*s at %s\n", pad, faultID(f), when)
 		}
 	}
 	b.WriteString("\n")

@@ -218,6 +218,28 @@ func wrapText(text string, width int) string {
 	return strings.Join(out, "\n")
 }
 
+// joinFitting joins parts with sep, starting a new line where the next
+// part would pass width (0: one line, as ever).
+func joinFitting(parts []string, sep string, width int) string {
+	var b strings.Builder
+	n := 0
+	for i, p := range parts {
+		l := utf8.RuneCountInString(p)
+		if i > 0 {
+			if width > 0 && n+len(sep)+l > width {
+				b.WriteString("\n")
+				n = 0
+			} else {
+				b.WriteString(sep)
+				n += len(sep)
+			}
+		}
+		b.WriteString(p)
+		n += l
+	}
+	return b.String()
+}
+
 // textWidth is the widest line of a text, in characters.
 func textWidth(text []byte) int {
 	n := 0
