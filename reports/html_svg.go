@@ -557,6 +557,7 @@ func svgScatter(rows []engine.Row, multiRegion bool) template.HTML {
 		label   string
 		regions []string
 		rows    []*engine.Row
+		ys      []float64 // each row's own height
 	}
 	var pts []*pt
 	for i := range rows {
@@ -566,7 +567,6 @@ func svgScatter(rows []engine.Row, multiRegion bool) template.HTML {
 			py = y(r.Downtime)
 		}
 		px := x(r.MonthlyCost)
-		taken = append(taken, box{px - 7, py - 7, px + 7, py + 7})
 		var same *pt
 		for _, p := range pts {
 			if p.rows[0].Hosting == r.Hosting && math.Abs(p.px-px) < 1 && math.Abs(p.py-py) < 12 {
@@ -577,7 +577,12 @@ func svgScatter(rows []engine.Row, multiRegion bool) template.HTML {
 			same = &pt{px: px, py: py}
 			pts = append(pts, same)
 		}
+		// the first offer at a spot is a disc, the next ones rings around
+		// it, so that a pass and a fail at the same spot both show.
+		rad := 6 + 3.5*float64(len(same.rows))
+		taken = append(taken, box{px - rad - 1, py - rad - 1, px + rad + 1, py + rad + 1})
 		same.rows = append(same.rows, r)
+		same.ys = append(same.ys, py)
 		same.regions = append(same.regions, r.Region)
 	}
 	for _, p := range pts {
@@ -587,10 +592,19 @@ func svgScatter(rows []engine.Row, multiRegion bool) template.HTML {
 		}
 	}
 	sort.SliceStable(pts, func(i, j int) bool { return pts[i].px < pts[j].px })
-	// spot finds a free place for a text of width tw around a point.
-	spot := func(p *pt, tw float64) (float64, float64, bool) {
-		for _, d := range []float64{0, 14, 28} {
-			for _, s := range [][2]float64{{10, 4}, {-10 - tw, 4}, {8, -10 - d}, {8, 18 + d}, {-8 - tw, -10 - d}, {-8 - tw, 18 + d}, {-tw / 2, -12 - d}, {-tw / 2, 22 + d}} {
+	// near is how far a point is from a box.
+	near := func(b box, x, y float64) float64 {
+		return math.Hypot(max(b.x0-x, 0, x-b.x1), max(b.y0-y, 0, y-b.y1))
+	}
+	// spot finds a free place for a text of width tw around a point, one
+	// nearer its own point than any other: a label must not read as
+	// another offer's. It returns the text's anchor and where it goes: a
+	// label left of its point ends there, one above or below is centred,
+	// so that a font narrower than the estimate leaves no gap.
+	spot := func(p *pt, tw float64) (x, y float64, anchor string, ok bool) {
+		e := 3.5 * float64(len(p.rows)-1) // the outer ring's room beyond a disc
+		for _, d := range []float64{e, 14 + e, 28 + e} {
+			for _, s := range [][2]float64{{10 + e, 4}, {-10 - e - tw, 4}, {8, -10 - d}, {8, 18 + d}, {-8 - tw, -10 - d}, {-8 - tw, 18 + d}, {-tw / 2, -12 - d}, {-tw / 2, 22 + d}} {
 				bx := box{p.px + s[0], p.py + s[1] - 10, p.px + s[0] + tw, p.py + s[1] + 3}
 				if bx.x0 < 2 || bx.x1 > w-2 || bx.y0 < 2 || bx.y1 > bottom+22 {
 					continue
@@ -602,17 +616,29 @@ func svgScatter(rows []engine.Row, multiRegion bool) template.HTML {
 						break
 					}
 				}
+				own := near(bx, p.px, p.py)
+				for _, q := range pts {
+					if q != p && near(bx, q.px, q.py) <= own {
+						clear = false
+					}
+				}
 				if clear {
 					taken = append(taken, bx)
-					return p.px + s[0], p.py + s[1], true
+					switch {
+					case s[0] == -tw/2:
+						return p.px, p.py + s[1], "middle", true
+					case s[0] < 0:
+						return p.px + s[0] + tw, p.py + s[1], "end", true
+					}
+					return p.px + s[0], p.py + s[1], "start", true
 				}
 			}
 		}
-		return 0, 0, false
+		return 0, 0, "", false
 	}
 	var key []string
 	for _, p := range pts {
-		for _, r := range p.rows {
+		for k, r := range p.rows {
 			color := svgUp
 			if !r.Pass {
 				color = svgDown
@@ -622,19 +648,23 @@ func svgScatter(rows []engine.Row, multiRegion bool) template.HTML {
 				who += " / " + r.Region
 			}
 			b.f(`<g class="point" data-hosting="%s" data-recovered="%t"><title>%s: %s, downtime %s, cost %s</title>`, svgEsc(r.Hosting), r.Recovered, svgEsc(who), svgVerdictWord(r.Pass), svgEsc(downtimeText(&r.RegionResult)), svgEsc(trimNum(r.MonthlyCost)))
-			b.f(`<circle cx="%.1f" cy="%.1f" r="6" fill="%s" fill-opacity="0.85"/></g>`, p.px, p.py, color)
+			if k == 0 {
+				b.f(`<circle cx="%.1f" cy="%.1f" r="6" fill="%s" fill-opacity="0.85"/></g>`, p.px, p.ys[k], color)
+			} else {
+				b.f(`<circle cx="%.1f" cy="%.1f" r="%.1f" fill="none" stroke="%s" stroke-width="2.5"/></g>`, p.px, p.ys[k], 6+3.5*float64(k), color)
+			}
 		}
 		label := p.label
-		lx, ly, ok := spot(p, svgTextWidth(label))
+		lx, ly, anchor, ok := spot(p, svgTextWidth(label))
 		if !ok {
 			// no room for the name: a number, explained under the chart.
 			label = fmt.Sprint(len(key) + 1)
-			if lx, ly, ok = spot(p, svgTextWidth(label)); !ok {
+			if lx, ly, anchor, ok = spot(p, svgTextWidth(label)); !ok {
 				continue // the point's title still names it
 			}
 			key = append(key, label+" "+p.label)
 		}
-		b.f(`<text x="%.1f" y="%.1f" class="label" data-for="%s">%s</text>`, lx, ly, svgEsc(p.rows[0].Hosting), svgEsc(label))
+		b.f(`<text x="%.1f" y="%.1f" class="label" text-anchor="%s" data-for="%s">%s</text>`, lx, ly, anchor, svgEsc(p.rows[0].Hosting), svgEsc(label))
 	}
 	b.f(`</svg>`)
 	if len(key) > 0 {
