@@ -254,8 +254,18 @@ func shareText(k, n int) string {
 // availText is the availability, with trials its p95 (the worst 5%).
 func availText(rr *engine.RegionResult) string { return fmt.Sprintf("%.3f%%", rr.Availability) }
 
-// servedText is the share of requests served.
-func servedText(rr *engine.RegionResult) string { return percentText(rr.ServedRatio) }
+// servedText is the share of requests served, always with two decimals so
+// that a column of them lines up ("93.70%", "100.00%"), and never rounded
+// up to 100.00% when a request went unserved.
+func servedText(rr *engine.RegionResult) string { return servedShare(rr.ServedRatio) }
+
+func servedShare(f float64) string {
+	s := fmt.Sprintf("%.2f%%", 100*f)
+	if f < 1 && s == "100.00%" {
+		return "99.99%"
+	}
+	return s
+}
 
 // columnLabels are the figure columns' names: with trials they say which
 // percentile they show.

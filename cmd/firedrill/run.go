@@ -7,11 +7,13 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+	"golang.org/x/term"
 
 	"github.com/firedrill/firedrill/engine"
 	"github.com/firedrill/firedrill/experiments"
@@ -45,6 +47,11 @@ func setup(rf *runFlags, stdout, stderr io.Writer) (*runSetup, error) {
 	out, err := openOutput(rf.out, stdout)
 	if err != nil {
 		return nil, err
+	}
+	if out.tmp == nil {
+		// a report for a person at a terminal fits its width; one for a
+		// file or a pipe is drawn whole.
+		w = reports.Fit(w, terminalWidth(stdout))
 	}
 	return &runSetup{w: w, out: out, drv: drv, opts: opts}, nil
 }
@@ -257,6 +264,24 @@ func progress(stderr io.Writer, name string) func(done, total int) {
 			fmt.Fprint(stderr, "\r\033[K")
 		}
 	}
+}
+
+// terminalWidth is how many columns the terminal w shows: $COLUMNS when
+// set (as the shell sets it, or as a user forces it), else what the
+// terminal says, else 80; 0 when w is not a terminal.
+func terminalWidth(w io.Writer) int {
+	if !isTerminal(w) {
+		return 0
+	}
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		return n
+	}
+	if f, ok := w.(*os.File); ok {
+		if n, _, err := term.GetSize(int(f.Fd())); err == nil && n > 0 {
+			return n
+		}
+	}
+	return 80
 }
 
 func isTerminal(w io.Writer) bool {

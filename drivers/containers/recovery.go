@@ -201,7 +201,8 @@ func (g *region) failover(ctx context.Context, old, standby *ctr) {
 	g.mu.Lock()
 	g.primary, g.standby = standby, nil
 	g.mu.Unlock()
-	g.event(engine.EventFailoverDone, engine.Measured, "", time.Since(started), "standby in %s is the new primary (pg_ctl promote)", standby.dc)
+	g.note(engine.Event{At: g.clock.now(), Kind: engine.EventFailoverDone, Basis: engine.Measured, Took: time.Since(started), Primary: standby.dc,
+		Text: fmt.Sprintf("standby in %s is the new primary (pg_ctl promote)", standby.dc)})
 	g.setRecovery(engine.RecoveryFailover)
 	g.serviceBack(ctx, started)
 }
@@ -318,7 +319,8 @@ func (g *region) restore(ctx context.Context, e faults.Effect, failedDC string) 
 	g.primary = c
 	g.mu.Unlock()
 	measured := time.Since(started)
-	g.event(engine.EventRestoreDone, engine.Measured, "", measured, "restored %d KiB into %s (pg_restore, measured)", len(data)>>10, target)
+	g.note(engine.Event{At: g.clock.now(), Kind: engine.EventRestoreDone, Basis: engine.Measured, Took: measured, Primary: target,
+		Text: fmt.Sprintf("restored %d KiB into %s (pg_restore, measured)", len(data)>>10, target)})
 	g.clock.compress(time.Now())
 	// The real dump holds a few megabytes; the region's data_size takes
 	// data_size / restore_rate to restore at the hosting's rate. That wait

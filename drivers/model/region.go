@@ -373,6 +373,7 @@ func (s *sim) step(t time.Duration) {
 		s.rec = nil
 		s.lastUp = engine.RecoveryRestore
 		s.event(t, engine.EventRestoreDone, "", took, "restored into %s", rc.target)
+		s.movedTo(rc.target)
 	case phRestarting:
 		s.ps = pOK
 		s.openOK(t)
@@ -518,6 +519,14 @@ func (s *sim) promoted(t time.Duration) {
 	s.rec = nil
 	s.lastUp = engine.RecoveryFailover
 	s.event(t, engine.EventFailoverDone, "", s.h.Promotion, "standby in %s is the new primary", s.primary)
+	s.movedTo(s.primary)
+}
+
+// movedTo records on the event just logged that the primary now lives in dc.
+func (s *sim) movedTo(dc string) {
+	if n := len(s.obs.Timeline); n > 0 {
+		s.obs.Timeline[n-1].Primary = dc
+	}
 }
 
 func (s *sim) unrecoverable(t time.Duration) {
