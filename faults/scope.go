@@ -404,7 +404,8 @@ func ParseDuration(s string) (time.Duration, error) {
 			return 0, bad
 		}
 	}
-	if total > float64(math.MaxInt64) {
+	// float64(MaxInt64) is 2^63, one past the largest Duration.
+	if total >= float64(math.MaxInt64) {
 		return 0, fmt.Errorf("invalid duration %q: too long", s)
 	}
 	return time.Duration(total), nil

@@ -252,7 +252,7 @@ func shareText(k, n int) string {
 }
 
 // availText is the availability, with trials its p95 (the worst 5%).
-func availText(rr *engine.RegionResult) string { return fmt.Sprintf("%.3f%%", rr.Availability) }
+func availText(rr *engine.RegionResult) string { return engine.FormatAvailability(rr.Availability) }
 
 // servedText is the share of requests served.
 func servedText(rr *engine.RegionResult) string { return percentText(rr.ServedRatio) }

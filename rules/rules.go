@@ -258,3 +258,18 @@ func Touches(e *faults.Effect, r *experiments.Region, dcs []string) bool {
 	}
 	return false
 }
+
+// RestoreTime is data_size / restore_rate: how long restoring the region's
+// data takes at the hosting's rate, 0 when either is unset. It saturates at
+// the largest time.Duration (about 292 years) rather than wrapping: such a
+// restore never finishes within any horizon.
+func RestoreTime(r *experiments.Region, h *experiments.Hosting) time.Duration {
+	if r.DataSize <= 0 || h.RestoreRate <= 0 {
+		return 0
+	}
+	ns := float64(r.DataSize) / h.RestoreRate * float64(time.Second)
+	if ns >= math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return time.Duration(ns)
+}

@@ -136,7 +136,7 @@ workload "mornings" {
 `
 
 type setup struct {
-	hosting, workload, start, duration string
+	hosting, workload, start, duration, data string
 }
 
 func runOne(t *testing.T, s setup, fault string) engine.RegionResult {

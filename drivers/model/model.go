@@ -105,8 +105,12 @@ func (*Driver) Run(ctx context.Context, p *engine.Plan) (*engine.Observation, er
 				return nil, err
 			}
 		}
-		s.reset(p, w, r)
-		obs.Regions = append(obs.Regions, s.run())
+		s.reset(ctx, p, w, r)
+		ro, err := s.run()
+		if err != nil {
+			return nil, err
+		}
+		obs.Regions = append(obs.Regions, ro)
 	}
 	return obs, nil
 }
