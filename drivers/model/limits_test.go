@@ -189,3 +189,33 @@ region "r" {
 		}
 	}
 }
+
+// TestRecoveryOfLongestIncident: the summary's recovery is that of the
+// incident behind the downtime, not of the last one.
+func TestRecoveryOfLongestIncident(t *testing.T) {
+	// Power off 02:00-04:00 and a 1m restart: down 2h1m, back when the
+	// power came back. At 10:00 a tenfold surge holds 30 minutes: 6,667
+	// req/s against 10 x 400 = 4,000 collapses (down 30m), and ends last,
+	// when the load subsides.
+	rr := runOne(t, setup{hosting: "lonely"}, `
+fault "power_outage" "x" {
+  at         = "2h"
+  datacenter = datacenter.a
+  duration   = "2h"
+}
+fault "connection_surge" "y" {
+  at         = "10h"
+  regions    = [region.r]
+  multiplier = 10
+  hold       = "30m"
+}`)
+	if want := 2*time.Hour + time.Minute; rr.Downtime != want {
+		t.Fatalf("downtime %s, want %s", rr.Downtime, want)
+	}
+	if len(rr.Incidents) != 2 || rr.Incidents[1].Recovery != engine.RecoveryLoadSubsided {
+		t.Fatalf("incidents %+v, want the power cut's, then the surge's (load subsided)", rr.Incidents)
+	}
+	if rr.Recovery != engine.RecoveryPowerBack {
+		t.Errorf("recovery %s, want %s: the 2h1m incident ended when the power came back", rr.Recovery, engine.RecoveryPowerBack)
+	}
+}
