@@ -219,3 +219,32 @@ fault "connection_surge" "y" {
 		t.Errorf("recovery %s, want %s: the 2h1m incident ended when the power came back", rr.Recovery, engine.RecoveryPowerBack)
 	}
 }
+
+// TestAsyncLossDuringCut: an asynchronous standby cut off trails the
+// primary by replication_lag at the cut; it never receives what was in
+// flight then, nor anything after.
+func TestAsyncLossDuringCut(t *testing.T) {
+	// The standby in b is cut off at 09:40 with a 10 s lag: it holds the
+	// writes up to 09:39:50. The primary burns at 10:00 and b is promoted:
+	// the writes from 09:39:50 to 10:00 are lost, a 20m10s window, 10,000
+	// writes an hour x 1,210 s / 3,600 = 3,361.1 writes.
+	rr := runOne(t, setup{hosting: "async"}, `
+fault "network_partition" "cut" {
+  at       = "9h40m"
+  from     = [datacenter.b]
+  duration = "2h"
+}
+fault "datacenter_fire" "fire" {
+  at         = "10h"
+  datacenter = datacenter.a
+}`)
+	if rr.Recovery != engine.RecoveryFailover {
+		t.Fatalf("recovery %s, want failover", rr.Recovery)
+	}
+	if want := 20*time.Minute + 10*time.Second; rr.DataLoss != want {
+		t.Errorf("loss window %s, want %s", rr.DataLoss, want)
+	}
+	if want := 10000.0 * 1210 / 3600; math.Abs(float64(rr.LostWrites)-want) > 0.5 {
+		t.Errorf("%d writes lost, want %.1f", rr.LostWrites, want)
+	}
+}

@@ -19,7 +19,8 @@
 //     promoted (after operator_response when failover is manual) and serves
 //     after promotion. Asynchronous replication loses the writes of the last
 //     replication_lag plus any latency on the link; writes the standby
-//     never received (it was down or cut off) are lost too. The old
+//     never received (it was down or cut off) are lost too, from that lag
+//     before the cut, when they were still in flight. The old
 //     primary's datacenter no longer matters to the region.
 //   - Restore: when the primary's data is gone and no standby can take
 //     over, after operator_response the newest backup that survives is

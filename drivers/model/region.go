@@ -600,6 +600,13 @@ func (s *sim) replication(t time.Duration) {
 	}
 	if s.missingSince < 0 {
 		s.missingSince = t
+		if h.Replication == experiments.ReplicationAsync {
+			// an asynchronous standby trailed by the lag when it was cut
+			// off: what was in flight then never reaches it either. A
+			// synchronous one had every commit (dropped or fallen back,
+			// it misses only what follows).
+			s.missingSince = t - h.ReplicationLag - s.w.delay(s.primary, s.standby, t)
+		}
 	}
 }
 
