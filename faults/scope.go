@@ -465,4 +465,11 @@ func quoteList(s []string) string {
 	return strings.Join(q, ", ")
 }
 
-func fmtNum(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+func fmtNum(f float64) string {
+	// whole numbers as integers: a seed's limit, 2^53, reads
+	// 9007199254740992, not 9.007199254740992e+15.
+	if f == math.Trunc(f) && math.Abs(f) < 1e21 {
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}
