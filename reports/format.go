@@ -27,7 +27,14 @@ func fmtSecs(s float64) string {
 // wallClock is the moment at offset from the start, in the experiment's own
 // time zone, so reports read like the incident's local chronology.
 func wallClock(start time.Time, at time.Duration) string {
-	return start.Add(at).Format(time.RFC3339)
+	return clockAt(start, at).Format(time.RFC3339)
+}
+
+// clockAt is the moment at offset from the start, to the nearest second:
+// the rule fmtDur applies to the offset, so that "+2d8h16m35s" and its
+// wall clock name the same second.
+func clockAt(start time.Time, at time.Duration) time.Time {
+	return start.Add(at.Round(time.Second))
 }
 
 // verdictWord is PASS or FAIL, with the objectives that failed.

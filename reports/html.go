@@ -247,7 +247,7 @@ func htmlRegionOf(r *engine.Result, rr *engine.RegionResult) htmlRegion {
 		hr.Baseline = engine.FormatAvailability(b.Availability)
 	}
 	for _, e := range rr.Timeline {
-		ev := htmlEvent{At: "+" + fmtDur(e.At), When: r.Start.Add(e.At).Format("Mon 15:04:05"), Kind: eventWord(e.Kind), Basis: string(e.Basis), Text: e.Text}
+		ev := htmlEvent{At: "+" + fmtDur(e.At), When: clockAt(r.Start, e.At).Format("Mon 15:04:05"), Kind: eventWord(e.Kind), Basis: string(e.Basis), Text: e.Text}
 		if e.Took > 0 {
 			ev.Took = fmtDur(e.Took)
 			if e.Took < time.Second {
