@@ -50,8 +50,13 @@ func LastBackup(start time.Time, b experiments.Backup, t time.Duration) (time.Du
 		return 0, false
 	}
 	origin := Midnight(start).Add(b.Offset).Sub(start)
-	k := math.Floor(float64(t-origin) / float64(b.Every))
-	return origin + time.Duration(k)*b.Every, true
+	// t - ((t - origin) mod Every), in integers that cannot overflow:
+	// t - origin would, for t within a day of the longest Duration.
+	rem := (t%b.Every - origin) % b.Every
+	if rem < 0 {
+		rem += b.Every
+	}
+	return t - rem, true
 }
 
 // NextBackup is the first backup of schedule b strictly after t.
@@ -60,7 +65,7 @@ func NextBackup(start time.Time, b experiments.Backup, t time.Duration) (time.Du
 	if !ok {
 		return 0, false
 	}
-	return last + b.Every, true
+	return faults.AddDurations(last, b.Every), true
 }
 
 // RestoreCandidates lists, in order of preference, where a restore of a
