@@ -136,7 +136,7 @@ func Surge(effects []faults.Effect, region string, t time.Duration) float64 {
 		switch d := t - e.At; {
 		case e.Ramp > 0 && d < e.Ramp:
 			x = 1 + (e.Multiplier-1)*float64(d)/float64(e.Ramp)
-		case e.Ramp > 0 && d >= e.Ramp+e.Hold:
+		case e.Ramp > 0 && d >= faults.AddDurations(e.Ramp, e.Hold):
 			x = 1 + (e.Multiplier-1)*float64(e.End()-t)/float64(e.Ramp)
 		}
 		m *= x
