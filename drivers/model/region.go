@@ -110,12 +110,14 @@ type sim struct {
 	restoreStart time.Duration
 	cum          float64 // acknowledged writes since t0
 
+	// run control
+	ctx   context.Context
+	steps int   // loop steps, for cancelled
+	err   error // the context's, once cancelled
+
 	// outputs
-	ctx    context.Context
-	steps  int
 	every  time.Duration // the service series' spacing (sampleStep)
 	bucket totals        // the series' step in progress, when wider than sampleEvery
-	err    error         // the context's, once cancelled
 	obs    engine.RegionObservation
 	losses []engine.Loss
 	segs   []seg
