@@ -274,10 +274,10 @@ func htmlRegionOf(r *engine.Result, rr *engine.RegionResult) htmlRegion {
 		Timeline: svgTimeline(r.Start, r.Horizon, rr), Phases: rr.Phases,
 	}
 	if b := rr.Baseline; b != nil {
-		hr.Baseline = fmt.Sprintf("%.3f%%", b.Availability)
+		hr.Baseline = engine.FormatAvailability(b.Availability)
 	}
 	for _, e := range rr.Timeline {
-		ev := htmlEvent{At: "+" + fmtDur(e.At), When: r.Start.Add(e.At).Format("Mon 15:04:05"), Kind: eventWord(e.Kind), Basis: string(e.Basis), Text: unbrokenWords(e.Text)}
+		ev := htmlEvent{At: "+" + fmtDur(e.At), When: clockAt(r.Start, e.At).Format("Mon 15:04:05"), Kind: eventWord(e.Kind), Basis: string(e.Basis), Text: unbrokenWords(e.Text)}
 		if e.Took > 0 {
 			ev.Took = fmtDur(e.Took)
 			if e.Took < time.Second {
@@ -315,7 +315,7 @@ func htmlSLAOf(r *engine.Result, regions []engine.RegionResult) []htmlSLA {
 	for i := range regions {
 		if s, ok := slaOf(r, &regions[i]); ok {
 			out = append(out, htmlSLA{Provider: s.Provider, SLA: trimNum(s.Advertised) + "%", Region: regions[i].Region,
-				Hosting: regions[i].Hosting, Achieved: fmt.Sprintf("%.3f%%", s.Achieved), Below: s.Below})
+				Hosting: regions[i].Hosting, Achieved: engine.FormatAvailability(s.Achieved), Below: s.Below})
 		}
 	}
 	return out

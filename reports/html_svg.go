@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/firedrill/firedrill/engine"
+	"github.com/firedrill/firedrill/faults"
 )
 
 // Charts are hand-written SVG: a few rectangles, lines and labels say what
@@ -40,8 +41,10 @@ func svgEsc(s string) string { return html.EscapeString(s) }
 // svgTicks picks a tick step for a horizon so that there are at most max
 // ticks, from steps a reader thinks in.
 func svgTicks(horizon time.Duration, maxTicks int) time.Duration {
+	const day, year = 24 * time.Hour, 365 * 24 * time.Hour
 	for _, s := range []time.Duration{time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute,
-		time.Hour, 2 * time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour, 48 * time.Hour, 7 * 24 * time.Hour} {
+		time.Hour, 2 * time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour, day, 2 * day, 7 * day, 14 * day, 30 * day, 90 * day,
+		year, 2 * year, 5 * year, 10 * year, 20 * year, 50 * year, 100 * year} {
 		if horizon/s <= time.Duration(maxTicks) {
 			return s
 		}
@@ -218,7 +221,7 @@ func svgTimeline(start time.Time, horizon time.Duration, rr *engine.RegionResult
 	}
 	step := svgTicks(horizon, 8)
 	multiDay := horizon > 24*time.Hour
-	for t := time.Duration(0); t <= horizon; t += step {
+	for t := time.Duration(0); t <= horizon; t = faults.AddDurations(t, step) {
 		wall := start.Add(t).Format("15:04")
 		if multiDay {
 			wall = start.Add(t).Format("Mon 15:04")
@@ -227,12 +230,15 @@ func svgTimeline(start time.Time, horizon time.Duration, rr *engine.RegionResult
 		switch {
 		case t == 0:
 			anchor = "start"
-		case t+step > horizon:
+		case t > horizon-step:
 			anchor = "end"
 		}
 		b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"/>`, x(t), x(t), top+plotH, top+plotH+5, svgMuted)
 		b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="%s">+%s</text>`, x(t), top+plotH+18, anchor, svgEsc(fmtDur(t)))
 		b.f(`<text x="%.1f" y="%.1f" class="axis faint" text-anchor="%s">%s</text>`, x(t), top+plotH+31, anchor, svgEsc(wall))
+		if t == horizon {
+			break // a step past the longest Duration saturates there
+		}
 	}
 	// Outages, shaded by state: down, or degraded (admission control turns
 	// users away and serves the admitted); incidents, merged outages, as a

@@ -119,7 +119,7 @@ func slaTable(w io.Writer, r *engine.Result, regions []engine.RegionResult, widt
 		if s.Below {
 			flag = "BELOW SLA"
 		}
-		rows = append(rows, []string{s.Provider, trimNum(s.Advertised) + "%", rr.Region, rr.Hosting, fmt.Sprintf("%.3f%%", s.Achieved), flag})
+		rows = append(rows, []string{s.Provider, trimNum(s.Advertised) + "%", rr.Region, rr.Hosting, engine.FormatAvailability(s.Achieved), flag})
 	}
 	if len(rows) == 0 {
 		return nil

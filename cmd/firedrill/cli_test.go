@@ -347,7 +347,7 @@ func TestFmtStdin(t *testing.T) {
 	}{
 		{[]string{"fmt", "-"}, messy, exitPass, tidy, ""},
 		{[]string{"fmt", "-"}, tidy, exitPass, tidy, ""},
-		{[]string{"fmt", "--check", "-"}, messy, exitFail, "", ""},
+		{[]string{"fmt", "--check", "-"}, messy, exitFail, stdinName + "\n", ""},
 		{[]string{"fmt", "--check", "-"}, tidy, exitPass, "", ""},
 		{[]string{"fmt", "-"}, "experiment \"x\" {\n", exitInvalid, "", "<stdin>:1:"},
 		{[]string{"fmt", "-"}, "x = " + strings.Repeat("[", 100) + "\n", exitInvalid, "", "Nesting too deep"},

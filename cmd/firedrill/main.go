@@ -34,9 +34,10 @@ Usage:
   firedrill run FILE... [flags]       run experiments, write one report
   firedrill compare FILE [flags]      run every region on every hosting offer
                                       and rank the offers
-  firedrill validate [--var NAME=VALUE]... FILE...
+  firedrill validate [--strict] [--var NAME=VALUE]... FILE|DIR...
                                       check files without running anything;
-                                      prints warnings too
+                                      prints warnings too (--strict: they
+                                      fail it)
   firedrill fmt [--check] [FILE|DIR|-]...
                                       rewrite .hcl files in canonical style;
                                       "-" reads standard input and writes

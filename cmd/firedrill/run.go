@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -78,6 +79,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (int, 
 	if err != nil {
 		return exitInvalid, err
 	}
+	rf.seed.apply(exps...)
+	warnFixedTrials(stderr, rf.trials, exps...)
 	var results []*engine.Result
 	for _, e := range exps {
 		opts := s.opts
@@ -128,6 +131,9 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 	if rf.hosting != "" {
 		for _, h := range strings.Split(rf.hosting, ",") {
 			h = strings.TrimSpace(h)
+			if slices.Contains(hostings, h) {
+				return exitInvalid, usageErr("compare: --hosting names %q twice", h)
+			}
 			if e.Hosting(h) == nil {
 				var have []string
 				for _, x := range e.Hostings {
@@ -142,6 +148,8 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 		return exitInvalid, usageErr("compare: %s declares no hosting to compare", e.File)
 	}
 	warnSummary(stderr, exps)
+	rf.seed.apply(e)
+	warnFixedTrials(stderr, rf.trials, e)
 	opts := s.opts
 	opts.Progress = progress(stderr, e.Name)
 	cmp, err := engine.Compare(ctx, e, s.drv, hostings, opts)

@@ -99,7 +99,7 @@ func (g *region) forgetDumps(c *ctr) {
 
 // sleepModeled waits for d of experiment time on the region's clock.
 func (g *region) sleepModeled(ctx context.Context, d time.Duration) bool {
-	_, ok := g.clock.wait(ctx, g.clock.now()+d)
+	_, ok := g.clock.wait(ctx, faults.AddDurations(g.clock.now(), d))
 	return ok
 }
 
@@ -115,7 +115,7 @@ func (g *region) recoverPrimary(ctx context.Context, at time.Time, e faults.Effe
 	h := g.h
 	// Detection runs from the moment of the fault, not from when Docker
 	// finished killing containers.
-	detected := g.clock.exp(at) + h.Detection
+	detected := faults.AddDurations(g.clock.exp(at), h.Detection)
 	if _, ok := g.clock.wait(ctx, detected); !ok {
 		return
 	}
@@ -325,7 +325,7 @@ func (g *region) restore(ctx context.Context, e faults.Effect, failedDC string) 
 	// The real dump holds a few megabytes; the region's data_size takes
 	// data_size / restore_rate to restore at the hosting's rate. That wait
 	// is modeled, on the region's clock.
-	if modeled := restoreTime(g.r, h); modeled > 0 {
+	if modeled := rules.RestoreTime(g.r, h); modeled > 0 {
 		from := g.clock.now()
 		if !g.sleepModeled(ctx, modeled) {
 			g.setRecovery(engine.RecoveryPending)
@@ -355,15 +355,6 @@ func (g *region) restore(ctx context.Context, e faults.Effect, failedDC string) 
 	}
 	g.setRecovery(engine.RecoveryRestore)
 	g.serviceBack(ctx, back)
-}
-
-// restoreTime is data_size / restore_rate: how long the region's real data
-// would take to restore.
-func restoreTime(r *experiments.Region, h *experiments.Hosting) time.Duration {
-	if r.DataSize <= 0 || h.RestoreRate <= 0 {
-		return 0
-	}
-	return time.Duration(float64(r.DataSize) / h.RestoreRate * float64(time.Second))
 }
 
 // bytesText writes a size in decimal units, as the experiment file does.

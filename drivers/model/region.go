@@ -1,6 +1,7 @@
 package model
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"time"
@@ -109,7 +110,14 @@ type sim struct {
 	restoreStart time.Duration
 	cum          float64 // acknowledged writes since t0
 
+	// run control
+	ctx   context.Context
+	steps int   // loop steps, for cancelled
+	err   error // the context's, once cancelled
+
 	// outputs
+	every  time.Duration // the service series' spacing (sampleStep)
+	bucket totals        // the series' step in progress, when wider than sampleEvery
 	obs    engine.RegionObservation
 	losses []engine.Loss
 	segs   []seg
@@ -118,13 +126,15 @@ type sim struct {
 
 // reset readies s for region r of plan p, keeping the buffers of its
 // previous use: a many-trial run reuses a handful of sims.
-func (s *sim) reset(p *engine.Plan, w *world, r *experiments.Region) {
+func (s *sim) reset(ctx context.Context, p *engine.Plan, w *world, r *experiments.Region) {
 	h := r.Hosting
 	*s = sim{
-		p: p, w: w, r: r, h: h,
+		ctx: ctx,
+		p:   p, w: w, r: r, h: h,
 		start:   p.Experiment.Start,
 		horizon: p.Experiment.Duration,
 		detail:  p.Detail,
+		every:   sampleStep(p.Experiment.Duration),
 		rps:     rules.RequestsPerUserSecond(r.Workload),
 		ws:      rules.WriteShare(r.Workload),
 		wph:     r.Workload.WritesPerUserHour,
@@ -170,11 +180,36 @@ func (s *sim) event(at time.Duration, kind engine.EventKind, fault string, took 
 	s.obs.Timeline = append(s.obs.Timeline, engine.Event{At: at, Kind: kind, Text: fmt.Sprintf(format, args...), Basis: engine.Modeled, Fault: fault, Took: took})
 }
 
+// after is t + d, saturating: a step that would end beyond what a
+// Duration holds ends never.
+func after(t, d time.Duration) time.Duration { return faults.AddDurations(t, d) }
+
+// cancelled checks the run's context every checkEvery calls: the loops
+// over events and over the daily profile call it, so that a signal stops
+// even a single trial over a century's horizon at once.
+func (s *sim) cancelled() bool {
+	if s.err != nil {
+		return true
+	}
+	s.steps++
+	if s.steps%checkEvery == 0 {
+		s.err = s.ctx.Err()
+	}
+	return s.err != nil
+}
+
+// checkEvery is how many steps pass between two looks at the context: a
+// step costs well under a microsecond, a look a few nanoseconds.
+const checkEvery = 1024
+
 // run steps from event to event, integrating the service in between.
-func (s *sim) run() engine.RegionObservation {
+func (s *sim) run() (engine.RegionObservation, error) {
 	t := time.Duration(0)
 	bi := 0
 	for t < s.horizon {
+		if s.cancelled() {
+			return engine.RegionObservation{}, s.err
+		}
 		next := s.horizon
 		if bi < len(s.w.bounds) {
 			next = min(next, s.w.bounds[bi].at)
@@ -196,8 +231,11 @@ func (s *sim) run() engine.RegionObservation {
 		s.fireTimers(t)
 		s.settle(t)
 	}
+	if s.err != nil {
+		return engine.RegionObservation{}, s.err
+	}
 	s.finish()
-	return s.obs
+	return s.obs, nil
 }
 
 // dcs are the datacenters where the region has something at t: its primary
@@ -274,7 +312,7 @@ func (s *sim) apply(t time.Duration, e *faults.Effect, end bool) {
 				s.ps = pCrashed
 				s.crashGen++
 				s.closeOK(t)
-				s.timers = append(s.timers, timer{at: t + s.h.Restart, kind: tCrashBack, gen: s.crashGen, fid: e.Fault})
+				s.timers = append(s.timers, timer{at: after(t, s.h.Restart), kind: tCrashBack, gen: s.crashGen, fid: e.Fault})
 				s.event(t, engine.EventDown, e.Fault, 0, "database process crashed")
 			}
 		case "app":
@@ -284,7 +322,7 @@ func (s *sim) apply(t time.Duration, e *faults.Effect, end bool) {
 			}
 			n = min(n, s.h.AppReplicas-s.appDown)
 			s.appDown += n
-			s.timers = append(s.timers, timer{at: t + s.h.Restart, kind: tAppBack, n: n, fid: e.Fault})
+			s.timers = append(s.timers, timer{at: after(t, s.h.Restart), kind: tAppBack, n: n, fid: e.Fault})
 			s.event(t, engine.EventDown, e.Fault, 0, "%d app server(s) crashed", n)
 		}
 	}
@@ -302,7 +340,7 @@ func (s *sim) fail(t time.Duration, fault string, st pstate, format string, args
 	if s.rec == nil {
 		s.gen++
 		s.rec = &recovery{failAt: t, fault: fault, phase: phDetecting, gen: s.gen, loss: -1}
-		s.timers = append(s.timers, timer{at: t + s.h.Detection, kind: tRecovery, gen: s.gen})
+		s.timers = append(s.timers, timer{at: after(t, s.h.Detection), kind: tRecovery, gen: s.gen})
 		return
 	}
 	// a recovery already runs: it plans again in settle unless it is still
@@ -393,7 +431,7 @@ func (s *sim) wait(t time.Duration, ph phase, d time.Duration) {
 	rc := s.rec
 	s.gen++
 	rc.gen, rc.phase = s.gen, ph
-	s.timers = append(s.timers, timer{at: t + d, kind: tRecovery, gen: rc.gen})
+	s.timers = append(s.timers, timer{at: after(t, d), kind: tRecovery, gen: rc.gen})
 }
 
 // plan decides the next step of the recovery from the state at t: the
@@ -440,10 +478,9 @@ func (s *sim) plan(t time.Duration) {
 			rc.gen, rc.phase = s.gen, phRestoreWait
 			return
 		}
-		took := h.Provisioning
-		if h.RestoreRate > 0 {
-			took += time.Duration(float64(s.r.DataSize) / h.RestoreRate * float64(time.Second))
-		}
+		// a restore that ends past the horizon (or past what a Duration
+		// holds) leaves the region not recovered.
+		took := faults.AddDurations(h.Provisioning, rules.RestoreTime(s.r, h))
 		rc.bt, rc.bdc, rc.target = bt, bdc, target
 		s.restoreStart = t
 		if s.detail {
@@ -566,7 +603,7 @@ func (s *sim) replication(t time.Duration) {
 	if h.Replication == experiments.ReplicationSync && h.SyncFallback != experiments.SyncAsync && !s.dropped {
 		if !s.blocked {
 			s.blocked = true
-			s.dropAt = t + h.Detection + h.OperatorResponse
+			s.dropAt = faults.AddDurations(t, h.Detection, h.OperatorResponse)
 			s.timers = append(s.timers, timer{at: s.dropAt, kind: tDropSync})
 			s.event(t, engine.EventDown, "", 0, "synchronous standby unreachable: commits block, reads go on")
 		}
@@ -574,6 +611,13 @@ func (s *sim) replication(t time.Duration) {
 	}
 	if s.missingSince < 0 {
 		s.missingSince = t
+		if h.Replication == experiments.ReplicationAsync {
+			// an asynchronous standby trailed by the lag when it was cut
+			// off: what was in flight then never reaches it either. A
+			// synchronous one had every commit (dropped or fallen back,
+			// it misses only what follows).
+			s.missingSince = t - h.ReplicationLag - s.w.delay(s.primary, s.standby, t)
+		}
 	}
 }
 
@@ -586,7 +630,7 @@ func (s *sim) newestBackup(t time.Duration) (time.Duration, string, bool) {
 		gone := s.w.lostSince(dc, t)
 		bt, ok := rules.LastBackup(s.start, b, t)
 		for ; ok && bt > gone; bt -= b.Every {
-			if s.taken(bt, dc) {
+			if s.taken(bt, dc) || s.cancelled() {
 				break
 			}
 		}
