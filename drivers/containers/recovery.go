@@ -1,20 +1,14 @@
 package containers
 
 import (
-	"archive/tar"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/moby/moby/client"
-	"github.com/testcontainers/testcontainers-go"
-
+	"github.com/firedrill/firedrill/drivers/containers/platform"
 	"github.com/firedrill/firedrill/engine"
 	"github.com/firedrill/firedrill/experiments"
 	"github.com/firedrill/firedrill/faults"
@@ -189,7 +183,7 @@ func (g *region) failover(ctx context.Context, old, standby *ctr) {
 	old.fenced = true
 	old.mu.Unlock()
 	_ = r.kill(context.WithoutCancel(ctx), old)
-	if _, err := mustExec(ctx, r.cli, standby.id, "postgres", "pg_ctl", "promote", "-w", "-t", "60", "-D", "/var/lib/postgresql/data/pg"); err != nil {
+	if _, err := r.mustExec(ctx, standby, "postgres", "pg_ctl", "promote", "-w", "-t", "60", "-D", "/var/lib/postgresql/data/pg"); err != nil {
 		g.event(engine.EventDown, engine.Measured, "", time.Since(started), "promotion failed: %v", err)
 		g.setRecovery(engine.RecoveryPending)
 		g.clock.compress(time.Now())
@@ -212,7 +206,7 @@ func (g *region) waitDB(ctx context.Context, c *ctr, primary bool) error {
 	deadline := time.Now().Add(2 * time.Minute)
 	var last error
 	for time.Now().Before(deadline) {
-		out, err := dockerExec(ctx, g.run.cli, c.id, "postgres", "psql", "-At", "-h", "127.0.0.1", "-U", "postgres", "-d", "ent", "-c", "SELECT pg_is_in_recovery()")
+		out, err := g.run.exec(ctx, c, "postgres", "psql", "-At", "-h", "127.0.0.1", "-U", "postgres", "-d", "ent", "-c", "SELECT pg_is_in_recovery()")
 		switch {
 		case err != nil:
 			last = err
@@ -304,13 +298,13 @@ func (g *region) restore(ctx context.Context, e faults.Effect, failedDC string) 
 		g.setRecovery(engine.RecoveryPending)
 		g.clock.compress(time.Now())
 	}
-	data, err := copyOut(ctx, r.cli, best.c.id, bestDump.path)
+	data, err := r.p.CopyOut(ctx, best.c.id, bestDump.path)
 	if err != nil {
 		fail(err)
 		return
 	}
 	c, err := g.startDB(ctx, "pg-restore-"+slug(target), "pg-restore", target, map[string]string{"FD_ROLE": "restore", "FD_DUMP": "/tmp/restore.dump"},
-		[]testcontainers.ContainerFile{{Reader: strings.NewReader(string(data)), ContainerFilePath: "/tmp/restore.dump", FileMode: 0o644}})
+		[]platform.File{{Path: "/tmp/restore.dump", Data: data, Mode: 0o644}})
 	if err != nil {
 		fail(err)
 		return
@@ -379,42 +373,4 @@ func (g *region) restoreTarget(failedDC, backupDC string) string {
 		}
 	}
 	return ""
-}
-
-// copyOut reads one file out of a container.
-func copyOut(ctx context.Context, cli *client.Client, id, path string) ([]byte, error) {
-	res, err := cli.CopyFromContainer(ctx, id, client.CopyFromContainerOptions{SourcePath: path})
-	if err != nil {
-		return nil, fmt.Errorf("copy %s out of %s: %w", path, short(id), err)
-	}
-	defer res.Content.Close()
-	tr := tar.NewReader(res.Content)
-	for {
-		h, err := tr.Next()
-		if err != nil {
-			return nil, fmt.Errorf("copy %s out of %s: %w", path, short(id), err)
-		}
-		if h.Typeflag == tar.TypeReg {
-			return io.ReadAll(tr)
-		}
-	}
-}
-
-// copyIn writes one file into a container.
-func copyIn(ctx context.Context, cli *client.Client, id, path string, data []byte) error {
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	if err := tw.WriteHeader(&tar.Header{Name: filepath.Base(path), Mode: 0o644, Size: int64(len(data)), ModTime: time.Now()}); err != nil {
-		return fmt.Errorf("copy %s into %s: %w", path, short(id), err)
-	}
-	if _, err := tw.Write(data); err != nil {
-		return fmt.Errorf("copy %s into %s: %w", path, short(id), err)
-	}
-	if err := tw.Close(); err != nil {
-		return fmt.Errorf("copy %s into %s: %w", path, short(id), err)
-	}
-	if _, err := cli.CopyToContainer(ctx, id, client.CopyToContainerOptions{DestinationPath: filepath.Dir(path), Content: &buf}); err != nil {
-		return fmt.Errorf("copy %s into %s: %w", path, short(id), err)
-	}
-	return nil
 }
