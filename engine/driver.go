@@ -197,6 +197,10 @@ type Event struct {
 	Basis Basis
 	Fault string        // the fault ID it relates to, if any
 	Took  time.Duration // for events that end a step: how long the step took
+	// Primary is the datacenter that holds the region's primary database
+	// from this event on, set by the events that move it (failover_done,
+	// restore_done): reports draw where the region ended up from it.
+	Primary string
 }
 
 // Phase holds figures for before, during or after the faults.

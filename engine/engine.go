@@ -411,7 +411,7 @@ func judge(rr *RegionResult) {
 		rr.Verdicts = append(rr.Verdicts, Verdict{
 			Objective: "availability",
 			Target:    fmt.Sprintf("≥ %s%%", trimFloat(o.Availability)),
-			Actual:    fmt.Sprintf("%.3f%%", rr.Availability),
+			Actual:    FormatAvailability(rr.Availability),
 			Pass:      rr.Availability >= o.Availability,
 		})
 	}

@@ -65,13 +65,19 @@ func summarise(ctx context.Context, exp *experiments.Experiment, obs *Observatio
 			rr.Baseline = bl
 		}
 		rr.Incidents = incidents(o, b, sustain)
-		for _, in := range rr.Incidents {
-			if in.FaultCaused {
-				rr.Downtime = max(rr.Downtime, in.Len())
+		worst := -1 // the incident behind Downtime
+		for k, in := range rr.Incidents {
+			if in.FaultCaused && (worst < 0 || in.Len() > rr.Downtime) {
+				rr.Downtime, worst = in.Len(), k
 			}
 		}
 		rr.Recovered = o.Recovery != RecoveryUnrecoverable && o.Recovery != RecoveryPending &&
 			(len(o.Outages) == 0 || o.Outages[len(o.Outages)-1].End < exp.Duration)
+		if rr.Recovered && worst >= 0 && rr.Incidents[worst].Recovery != "" {
+			// the summary names how the incident it reports ended, not
+			// how the last one did.
+			rr.Recovery = rr.Incidents[worst].Recovery
+		}
 		if exp.Duration > 0 {
 			rr.Availability = 100 * (1 - float64(rr.OutOfSLO)/float64(exp.Duration))
 		}

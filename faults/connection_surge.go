@@ -40,6 +40,6 @@ func decodeSurge(name string, body hcl.Body, s *Scope) (Fault, hcl.Diagnostics) 
 }
 
 func (sg *surge) Effects(o Occurrence) []Effect {
-	return []Effect{{Fault: sg.id(), Action: Surge, At: o.At, For: 2*sg.ramp + sg.hold, Regions: sg.regions,
+	return []Effect{{Fault: sg.id(), Action: Surge, At: o.At, For: AddDurations(sg.ramp, sg.hold, sg.ramp), Regions: sg.regions,
 		Multiplier: sg.multiplier, Ramp: sg.ramp, Hold: sg.hold}}
 }

@@ -6,6 +6,7 @@ package faults
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sort"
 	"time"
@@ -117,7 +118,27 @@ type Effect struct {
 }
 
 // End is when the effect stops acting; equal to At for permanent ones.
-func (e Effect) End() time.Duration { return e.At + e.For }
+// It saturates: an outage longer than time.Duration holds never ends.
+func (e Effect) End() time.Duration { return AddDurations(e.At, e.For) }
+
+// AddDurations is the sum of ds, saturating at the largest and smallest
+// time.Duration instead of wrapping: every duration an experiment derives
+// (a restore of 950 PB, a fault that lasts 290 years after a late start)
+// stays in order with the others, and "never" stays after the horizon.
+func AddDurations(ds ...time.Duration) time.Duration {
+	var sum time.Duration
+	for _, d := range ds {
+		switch {
+		case d > 0 && sum > math.MaxInt64-d:
+			sum = math.MaxInt64
+		case d < 0 && sum < math.MinInt64-d:
+			sum = math.MinInt64
+		default:
+			sum += d
+		}
+	}
+	return sum
+}
 
 // Attribute documents one attribute of a fault kind.
 type Attribute struct {

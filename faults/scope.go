@@ -480,7 +480,8 @@ func ParseDuration(s string) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	if total > float64(math.MaxInt64) {
+	// float64(MaxInt64) is 2^63, one past the largest Duration.
+	if total >= float64(math.MaxInt64) {
 		return 0, fmt.Errorf("invalid duration %q: too long", s)
 	}
 	return time.Duration(total), nil
@@ -602,4 +603,11 @@ func quoteList(s []string) string {
 	return strings.Join(q, ", ")
 }
 
-func fmtNum(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+func fmtNum(f float64) string {
+	// whole numbers as integers: a seed's limit, 2^53, reads
+	// 9007199254740992, not 9.007199254740992e+15.
+	if f == math.Trunc(f) && math.Abs(f) < 1e21 {
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}

@@ -259,7 +259,7 @@ func jsonReg(r *engine.Result, rr *engine.RegionResult) jsonRegion {
 		Recovered: rr.Recovered, Recovery: string(rr.Recovery),
 		DowntimeSeconds: jsonSecs(rr.Downtime), OutOfSLOSeconds: jsonSecs(rr.OutOfSLO),
 		DataLossSeconds: jsonSecs(rr.DataLoss), LostWrites: rr.LostWrites, AckedWrites: rr.AckedWrites,
-		AllDataLost: rr.AllDataLost, Availability: round3(rr.Availability), ServedRatio: round4(rr.ServedRatio),
+		AllDataLost: rr.AllDataLost, Availability: engine.RoundAvailability(rr.Availability), ServedRatio: round4(rr.ServedRatio),
 		UserHoursLost: round3(rr.UserHoursLost), MonthlyCost: round3(rr.MonthlyCost),
 		Objectives: jo, Verdicts: []jsonVerdict{}, Verdict: "fail",
 		Outages: []jsonOutage{}, Incidents: []jsonIncident{}, Timeline: []jsonEvent{},
@@ -281,7 +281,7 @@ func jsonReg(r *engine.Result, rr *engine.RegionResult) jsonRegion {
 			LostWrites: in.LostWrites, AllDataLost: in.AllDataLost})
 	}
 	if b := rr.Baseline; b != nil {
-		j.Baseline = &jsonBaseline{Availability: round3(b.Availability), ServedRatio: round4(b.ServedRatio), OutOfSLOSeconds: jsonSecs(b.OutOfSLO)}
+		j.Baseline = &jsonBaseline{Availability: engine.RoundAvailability(b.Availability), ServedRatio: round4(b.ServedRatio), OutOfSLOSeconds: jsonSecs(b.OutOfSLO)}
 	}
 	if sla, ok := slaOf(r, rr); ok {
 		j.SLA = &jsonSLA{Provider: sla.Provider, AvailabilitySLA: round3(sla.Advertised), BelowSLA: sla.Below}
@@ -299,7 +299,7 @@ func jsonReg(r *engine.Result, rr *engine.RegionResult) jsonRegion {
 	if d := rr.Trials; d != nil {
 		j.Trials = &jsonTrials{N: d.N, Passed: d.Passed, AllDataLost: d.AllDataLost, Unrecovered: d.Unrecovered,
 			DowntimeSeconds: jsonQ(d.Downtime), DataLossSeconds: jsonQ(d.DataLoss), LostWrites: jsonQ(d.LostWrites),
-			AvailabilityPercent: jsonQ(d.Availability),
+			AvailabilityPercent: jsonQuantiles{P50: engine.RoundAvailability(d.Availability.P50), P95: engine.RoundAvailability(d.Availability.P95), Max: engine.RoundAvailability(d.Availability.Max)},
 			ServedRatio:         jsonQuantiles{P50: round4(d.ServedRatio.P50), P95: round4(d.ServedRatio.P95), Max: round4(d.ServedRatio.Max)},
 			DowntimeHistogram:   jsonBins(d.Downtimes), DataLossHistogram: jsonBins(d.DataLosses)}
 	}

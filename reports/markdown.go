@@ -54,7 +54,7 @@ func mdSLA(b *strings.Builder, r *engine.Result, regions []engine.RegionResult) 
 			if s.Below {
 				flag = "**below SLA**"
 			}
-			rows = append(rows, []string{s.Provider, trimNum(s.Advertised) + "%", regions[i].Region, regions[i].Hosting, fmt.Sprintf("%.3f%%", s.Achieved), flag})
+			rows = append(rows, []string{s.Provider, trimNum(s.Advertised) + "%", regions[i].Region, regions[i].Hosting, engine.FormatAvailability(s.Achieved), flag})
 		}
 	}
 	if len(rows) == 0 {

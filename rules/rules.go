@@ -50,8 +50,13 @@ func LastBackup(start time.Time, b experiments.Backup, t time.Duration) (time.Du
 		return 0, false
 	}
 	origin := Midnight(start).Add(b.Offset).Sub(start)
-	k := math.Floor(float64(t-origin) / float64(b.Every))
-	return origin + time.Duration(k)*b.Every, true
+	// t - ((t - origin) mod Every), in integers that cannot overflow:
+	// t - origin would, for t within a day of the longest Duration.
+	rem := (t%b.Every - origin) % b.Every
+	if rem < 0 {
+		rem += b.Every
+	}
+	return t - rem, true
 }
 
 // NextBackup is the first backup of schedule b strictly after t.
@@ -60,7 +65,7 @@ func NextBackup(start time.Time, b experiments.Backup, t time.Duration) (time.Du
 	if !ok {
 		return 0, false
 	}
-	return last + b.Every, true
+	return faults.AddDurations(last, b.Every), true
 }
 
 // RestoreCandidates lists, in order of preference, where a restore of a
@@ -131,7 +136,7 @@ func Surge(effects []faults.Effect, region string, t time.Duration) float64 {
 		switch d := t - e.At; {
 		case e.Ramp > 0 && d < e.Ramp:
 			x = 1 + (e.Multiplier-1)*float64(d)/float64(e.Ramp)
-		case e.Ramp > 0 && d >= e.Ramp+e.Hold:
+		case e.Ramp > 0 && d >= faults.AddDurations(e.Ramp, e.Hold):
 			x = 1 + (e.Multiplier-1)*float64(e.End()-t)/float64(e.Ramp)
 		}
 		m *= x
@@ -257,4 +262,19 @@ func Touches(e *faults.Effect, r *experiments.Region, dcs []string) bool {
 		}
 	}
 	return false
+}
+
+// RestoreTime is data_size / restore_rate: how long restoring the region's
+// data takes at the hosting's rate, 0 when either is unset. It saturates at
+// the largest time.Duration (about 292 years) rather than wrapping: such a
+// restore never finishes within any horizon.
+func RestoreTime(r *experiments.Region, h *experiments.Hosting) time.Duration {
+	if r.DataSize <= 0 || h.RestoreRate <= 0 {
+		return 0
+	}
+	ns := float64(r.DataSize) / h.RestoreRate * float64(time.Second)
+	if ns >= math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return time.Duration(ns)
 }

@@ -39,9 +39,10 @@ Usage:
                                       simulate years of fault frequencies:
                                       annual downtime, loss, cost of
                                       ownership, offers ranked
-  firedrill validate [--var NAME=VALUE]... FILE...
+  firedrill validate [--strict] [--var NAME=VALUE]... FILE|DIR...
                                       check files without running anything;
-                                      prints warnings too
+                                      prints warnings too (--strict: they
+                                      fail it)
   firedrill fmt [--check] [FILE|DIR|-]...
                                       rewrite .hcl files in canonical style;
                                       "-" reads standard input and writes

@@ -64,7 +64,7 @@ func atHeight(e faults.Effect, t time.Duration) bool {
 	if e.Action == faults.Flood {
 		return t >= e.At && t < e.End()
 	}
-	return t >= e.At+e.Ramp && t < e.At+e.Ramp+e.Hold
+	return t >= faults.AddDurations(e.At, e.Ramp) && t < faults.AddDurations(e.At, e.Ramp, e.Hold)
 }
 
 // loadWindow is a run of a region's load effects whose spans overlap or

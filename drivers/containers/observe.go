@@ -263,7 +263,7 @@ func (g *region) audit(ctx context.Context) (found map[string]bool, audited bool
 			return nil, false, nil
 		}
 	}
-	out, err := mustExec(ctx, g.run.cli, primary.id, "postgres", "psql", "-At", "-h", "127.0.0.1", "-U", "postgres", "-d", "ent", "-c", "SELECT write_id FROM grades")
+	out, err := g.run.mustExec(ctx, primary, "postgres", "psql", "-At", "-h", "127.0.0.1", "-U", "postgres", "-d", "ent", "-c", "SELECT write_id FROM grades")
 	if err != nil {
 		return nil, false, err
 	}

@@ -136,7 +136,7 @@ workload "mornings" {
 `
 
 type setup struct {
-	hosting, workload, start, duration string
+	hosting, workload, start, duration, data string
 }
 
 func runOne(t *testing.T, s setup, fault string) engine.RegionResult {
@@ -385,7 +385,8 @@ fault "power_outage" "y" {
 		// primary runs. Disks lost at 11:00: the newest backup is 00:00, an
 		// 11h window, but nothing was written 05:00-07:01: 10,000 x
 		// (11 - 2h01m) = 89,833. The longest incident is the power cut's
-		// 2h01m (the restore takes 1h43m20s).
+		// 2h01m (the restore takes 1h43m20s): the power coming back is the
+		// recovery the summary names.
 		{name: "backups pause while there is no primary", setup: setup{hosting: "lonely"}, fault: `fault "power_outage" "x" {
   at = "5h"
   datacenter = datacenter.a
@@ -394,7 +395,7 @@ fault "power_outage" "y" {
 fault "disk_loss" "y" {
   at = "11h"
   datacenter = datacenter.a
-}`, recovery: engine.RecoveryRestore, downtime: 2*h + m, window: 11 * h, lost: 10000 * (11 - 121.0/60)},
+}`, recovery: engine.RecoveryPowerBack, downtime: 2*h + m, window: 11 * h, lost: 10000 * (11 - 121.0/60)},
 
 		// History: the experiment starts at 08:00, backups are daily at
 		// 02:00, the fire is at 15:00 (t0 + 7h). Last night's 02:00 backup

@@ -19,7 +19,8 @@
 //     promoted (after operator_response when failover is manual) and serves
 //     after promotion. Asynchronous replication loses the writes of the last
 //     replication_lag plus any latency on the link; writes the standby
-//     never received (it was down or cut off) are lost too. The old
+//     never received (it was down or cut off) are lost too, from that lag
+//     before the cut, when they were still in flight. The old
 //     primary's datacenter no longer matters to the region.
 //   - Restore: when the primary's data is gone and no standby can take
 //     over, after operator_response the newest backup that survives is
@@ -27,7 +28,10 @@
 //     runs, taking provisioning + data_size / restore_rate. Writes since
 //     that backup are lost. If the backup's or the target's datacenter
 //     fails meanwhile, the restore starts over from the next best choice. A
-//     completed restore is never undone by a later loss of the backups.
+//     completed restore is never undone by a later loss of the backups. A
+//     restore that would end after the horizon leaves the region not
+//     recovered; every derived time saturates (faults.AddDurations,
+//     rules.RestoreTime), so that one longer than a Duration does too.
 //   - Power: a primary whose datacenter was only powered off comes back
 //     restart after the power, unless a failover happened first.
 //   - Unrecoverable: with no standby and no surviving backup, every
@@ -58,6 +62,10 @@
 // user, times the share of requests served; none while commits block. A
 // loss window that reaches back before t0 loses the writes of those
 // ordinary hours too.
+//
+// The service series for reports (Detail only) is sampled every 5 minutes
+// up to 14 days; beyond, at most maxSamples samples, each the mean over its
+// step, so that a trial's memory does not grow with the horizon.
 package model
 
 import (
@@ -105,8 +113,12 @@ func (*Driver) Run(ctx context.Context, p *engine.Plan) (*engine.Observation, er
 				return nil, err
 			}
 		}
-		s.reset(p, w, r)
-		obs.Regions = append(obs.Regions, s.run())
+		s.reset(ctx, p, w, r)
+		ro, err := s.run()
+		if err != nil {
+			return nil, err
+		}
+		obs.Regions = append(obs.Regions, ro)
 	}
 	return obs, nil
 }

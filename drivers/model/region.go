@@ -1,6 +1,7 @@
 package model
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"time"
@@ -124,7 +125,14 @@ type sim struct {
 	lv                    levels
 	lvFor                 *experiments.Workload
 
+	// run control
+	ctx   context.Context
+	steps int   // loop steps, for cancelled
+	err   error // the context's, once cancelled
+
 	// outputs
+	every  time.Duration // the service series' spacing (sampleStep)
+	bucket totals        // the series' step in progress, when wider than sampleEvery
 	obs    engine.RegionObservation
 	losses []engine.Loss
 	segs   []seg
@@ -133,14 +141,16 @@ type sim struct {
 
 // reset readies s for region r of plan p, keeping the buffers of its
 // previous use: a many-trial run reuses a handful of sims.
-func (s *sim) reset(p *engine.Plan, w *world, r *experiments.Region) {
+func (s *sim) reset(ctx context.Context, p *engine.Plan, w *world, r *experiments.Region) {
 	h := r.Hosting
 	lv, lvFor := s.lv, s.lvFor
 	*s = sim{
-		p: p, w: w, r: r, h: h,
+		ctx: ctx,
+		p:   p, w: w, r: r, h: h,
 		start:   p.Experiment.Start,
 		horizon: p.Experiment.Duration,
 		detail:  p.Detail,
+		every:   sampleStep(p.Experiment.Duration),
 		rps:     rules.RequestsPerUserSecond(r.Workload),
 		ws:      rules.WriteShare(r.Workload),
 		wph:     r.Workload.WritesPerUserHour,
@@ -195,11 +205,38 @@ func (s *sim) event(at time.Duration, kind engine.EventKind, fault string, took 
 	s.obs.Timeline = append(s.obs.Timeline, engine.Event{At: at, Kind: kind, Text: fmt.Sprintf(format, args...), Basis: engine.Modeled, Fault: fault, Took: took})
 }
 
+// after is t + d, saturating: a step that would end beyond what a
+// Duration holds ends never.
+func after(t, d time.Duration) time.Duration { return faults.AddDurations(t, d) }
+
+// cancelled checks the run's context every checkEvery calls: the loops
+// over events and over the daily profile call it, so that a signal stops
+// even a single trial over a century's horizon at once.
+func (s *sim) cancelled() bool {
+	if s.err != nil {
+		return true
+	}
+	s.steps++
+	// the first step looks too: a year whose quiet stretches integrate in
+	// one step may take fewer than checkEvery.
+	if s.steps%checkEvery == 1 {
+		s.err = s.ctx.Err()
+	}
+	return s.err != nil
+}
+
+// checkEvery is how many steps pass between two looks at the context: a
+// step costs well under a microsecond, a look a few nanoseconds.
+const checkEvery = 1024
+
 // run steps from event to event, integrating the service in between.
-func (s *sim) run() engine.RegionObservation {
+func (s *sim) run() (engine.RegionObservation, error) {
 	t := time.Duration(0)
 	bi := 0
 	for t < s.horizon {
+		if s.cancelled() {
+			return engine.RegionObservation{}, s.err
+		}
 		next := s.horizon
 		if bi < len(s.w.bounds) {
 			next = min(next, s.w.bounds[bi].at)
@@ -221,8 +258,11 @@ func (s *sim) run() engine.RegionObservation {
 		s.fireTimers(t)
 		s.settle(t)
 	}
+	if s.err != nil {
+		return engine.RegionObservation{}, s.err
+	}
 	s.finish()
-	return s.obs
+	return s.obs, nil
 }
 
 // dcs are the datacenters where the region has something at t: its primary
@@ -299,7 +339,7 @@ func (s *sim) apply(t time.Duration, e *faults.Effect, end bool) {
 				s.ps = pCrashed
 				s.crashGen++
 				s.closeOK(t)
-				s.timers = append(s.timers, timer{at: t + s.h.Restart, kind: tCrashBack, gen: s.crashGen, fid: e.Fault})
+				s.timers = append(s.timers, timer{at: after(t, s.h.Restart), kind: tCrashBack, gen: s.crashGen, fid: e.Fault})
 				s.event(t, engine.EventDown, e.Fault, 0, "database process crashed")
 			}
 		case "app":
@@ -309,7 +349,7 @@ func (s *sim) apply(t time.Duration, e *faults.Effect, end bool) {
 			}
 			n = min(n, s.h.AppReplicas-s.appDown)
 			s.appDown += n
-			s.timers = append(s.timers, timer{at: t + s.h.Restart, kind: tAppBack, n: n, fid: e.Fault})
+			s.timers = append(s.timers, timer{at: after(t, s.h.Restart), kind: tAppBack, n: n, fid: e.Fault})
 			s.event(t, engine.EventDown, e.Fault, 0, "%d app server(s) crashed", n)
 		}
 	}
@@ -327,7 +367,7 @@ func (s *sim) fail(t time.Duration, fault string, st pstate, format string, args
 	if s.rec == nil {
 		s.gen++
 		s.rec = &recovery{failAt: t, fault: fault, phase: phDetecting, gen: s.gen, loss: -1}
-		s.timers = append(s.timers, timer{at: t + s.h.Detection, kind: tRecovery, gen: s.gen})
+		s.timers = append(s.timers, timer{at: after(t, s.h.Detection), kind: tRecovery, gen: s.gen})
 		return
 	}
 	// a recovery already runs: it plans again in settle unless it is still
@@ -402,6 +442,7 @@ func (s *sim) step(t time.Duration) {
 		s.rec = nil
 		s.lastUp = engine.RecoveryRestore
 		s.event(t, engine.EventRestoreDone, "", took, "restored into %s", rc.target)
+		s.movedTo(rc.target)
 	case phRestarting:
 		s.ps = pOK
 		s.openOK(t)
@@ -421,7 +462,7 @@ func (s *sim) wait(t time.Duration, ph phase, d time.Duration) {
 	rc := s.rec
 	s.gen++
 	rc.gen, rc.phase = s.gen, ph
-	s.timers = append(s.timers, timer{at: t + d, kind: tRecovery, gen: rc.gen})
+	s.timers = append(s.timers, timer{at: after(t, d), kind: tRecovery, gen: rc.gen})
 }
 
 // plan decides the next step of the recovery from the state at t: the
@@ -468,10 +509,9 @@ func (s *sim) plan(t time.Duration) {
 			rc.gen, rc.phase = s.gen, phRestoreWait
 			return
 		}
-		took := h.Provisioning
-		if h.RestoreRate > 0 {
-			took += time.Duration(float64(s.r.DataSize) / h.RestoreRate * float64(time.Second))
-		}
+		// a restore that ends past the horizon (or past what a Duration
+		// holds) leaves the region not recovered.
+		took := faults.AddDurations(h.Provisioning, rules.RestoreTime(s.r, h))
 		rc.bt, rc.bdc, rc.target = bt, bdc, target
 		s.restoreStart = t
 		if s.detail {
@@ -596,6 +636,14 @@ func (s *sim) promoted(t time.Duration) {
 	s.rec = nil
 	s.lastUp = engine.RecoveryFailover
 	s.event(t, engine.EventFailoverDone, "", s.h.Promotion, "standby in %s is the new primary", s.primary)
+	s.movedTo(s.primary)
+}
+
+// movedTo records on the event just logged that the primary now lives in dc.
+func (s *sim) movedTo(dc string) {
+	if n := len(s.obs.Timeline); n > 0 {
+		s.obs.Timeline[n-1].Primary = dc
+	}
 }
 
 func (s *sim) unrecoverable(t time.Duration) {
@@ -634,7 +682,7 @@ func (s *sim) replication(t time.Duration) {
 	if h.Replication == experiments.ReplicationSync && h.SyncFallback != experiments.SyncAsync && !s.dropped {
 		if !s.blocked {
 			s.blocked = true
-			s.dropAt = t + h.Detection + h.OperatorResponse
+			s.dropAt = faults.AddDurations(t, h.Detection, h.OperatorResponse)
 			s.timers = append(s.timers, timer{at: s.dropAt, kind: tDropSync})
 			s.event(t, engine.EventDown, "", 0, "synchronous standby unreachable: commits block, reads go on")
 		}
@@ -642,6 +690,13 @@ func (s *sim) replication(t time.Duration) {
 	}
 	if s.missingSince < 0 {
 		s.missingSince = t
+		if h.Replication == experiments.ReplicationAsync {
+			// an asynchronous standby trailed by the lag when it was cut
+			// off: what was in flight then never reaches it either. A
+			// synchronous one had every commit (dropped or fallen back,
+			// it misses only what follows).
+			s.missingSince = t - h.ReplicationLag - s.w.delay(s.primary, s.standby, t)
+		}
 	}
 }
 
@@ -654,7 +709,7 @@ func (s *sim) newestBackup(t time.Duration) (time.Duration, string, bool) {
 		gone := s.w.lostSince(dc, t)
 		bt, ok := rules.LastBackup(s.start, b, t)
 		for ; ok && bt > gone; bt -= b.Every {
-			if s.taken(bt, dc) {
+			if s.taken(bt, dc) || s.cancelled() {
 				break
 			}
 		}

@@ -221,7 +221,7 @@ func TestServedTotals(t *testing.T) {
 	e := load(t, "../../experiments/procurement.hcl", nil)
 	p := &engine.Plan{Experiment: e}
 	s := new(sim)
-	s.reset(p, newWorld(nil), e.Regions[0])
+	s.reset(context.Background(), p, newWorld(nil), e.Regions[0])
 	a := 5*time.Hour + 13*time.Minute
 	b := a + 3*24*time.Hour + 7*time.Hour
 	got := s.servedTotals(a, b)

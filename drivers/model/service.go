@@ -52,8 +52,8 @@ type point struct {
 
 // totals are integrals over a stretch of time.
 type totals struct {
-	demanded, delivered, writes float64 // requests, requests, writes
-	userSecondsLost             float64
+	demanded, delivered, writes    float64 // requests, requests, writes
+	userSecondsLost, onlineSeconds float64
 }
 
 func (t *totals) add(o totals) {
@@ -61,6 +61,7 @@ func (t *totals) add(o totals) {
 	t.delivered += o.delivered
 	t.writes += o.writes
 	t.userSecondsLost += o.userSecondsLost
+	t.onlineSeconds += o.onlineSeconds
 }
 
 // params reads the state at t.
@@ -182,6 +183,7 @@ func simpson(u, v time.Duration, p0, pm, p1 point) totals {
 		delivered:       w * (p0.deliv + 4*pm.deliv + p1.deliv),
 		writes:          w * (p0.writes + 4*pm.writes + p1.writes),
 		userSecondsLost: w * (p0.online*(1-p0.success) + 4*pm.online*(1-pm.success) + p1.online*(1-p1.success)),
+		onlineSeconds:   w * (p0.online + 4*pm.online + p1.online),
 	}
 }
 
@@ -212,10 +214,10 @@ func (s *sim) nextBreak(t time.Duration) time.Duration {
 				break
 			}
 		}
-		next = t + d
+		next = after(t, d)
 	}
 	for _, e := range s.surges {
-		for _, c := range []time.Duration{e.At, e.At + e.Ramp, e.At + e.Ramp + e.Hold, e.End()} {
+		for _, c := range []time.Duration{e.At, after(e.At, e.Ramp), faults.AddDurations(e.At, e.Ramp, e.Hold), e.End()} {
 			if c > t && c < next {
 				next = c
 			}
@@ -316,7 +318,7 @@ func (l *levels) from0(w *experiments.Workload, u time.Duration) float64 {
 func (s *sim) servedTotals(a, b time.Duration) totals {
 	off := s.demand.TimeOfDay(0)
 	userSecs := s.peakUsers * (s.lv.from0(s.r.Workload, off+b) - s.lv.from0(s.r.Workload, off+a))
-	return totals{demanded: userSecs * s.rps, delivered: userSecs * s.rps, writes: userSecs * s.wph / 3600}
+	return totals{demanded: userSecs * s.rps, delivered: userSecs * s.rps, writes: userSecs * s.wph / 3600, onlineSeconds: userSecs}
 }
 
 // pieces splits [a, b) under p into stretches of one class and hands each,
@@ -345,6 +347,9 @@ func (s *sim) pieces(a, b time.Duration, p *params, fn func(u, v time.Duration, 
 		run.add(t)
 	}
 	for x := a; x < b; {
+		if s.cancelled() {
+			return
+		}
 		y := min(b, s.nextBreak(x))
 		s.sub(x, y, p, emit)
 		x = y
@@ -370,7 +375,10 @@ func (s *sim) sub(x, y time.Duration, p *params, emit func(u, v time.Duration, c
 		emit(x, y, p0.cls, simpson(x, y, p0, pm, p1))
 		return
 	}
-	n := int((y - x + grid - 1) / grid)
+	n := int((y - x) / grid)
+	if (y-x)%grid != 0 {
+		n++
+	}
 	step := (y - x) / time.Duration(max(n, 1))
 	prev := p0
 	for u := x; u < y; {
@@ -422,15 +430,70 @@ func (s *sim) integrate(a, b time.Duration) {
 		s.track(u, v, c, t, &p, a, evUp)
 	})
 	if s.detail {
-		for ts := (a + sampleEvery - 1) / sampleEvery * sampleEvery; ts < b; ts += sampleEvery {
-			pt := s.at(ts, &p)
-			s.obs.Served = append(s.obs.Served, engine.Sample{At: ts, Success: pt.success, Demand: pt.online})
-		}
+		s.sample(a, b, &p)
 	}
 }
 
-// sampleEvery spaces the service series drawn in reports.
-const sampleEvery = 5 * time.Minute
+// The service series drawn in reports holds a sample every sampleEvery, up
+// to maxSamples samples: beyond 14 days the samples space out (sampleStep),
+// so that a trial's memory does not grow with the horizon.
+const (
+	sampleEvery = 5 * time.Minute
+	maxSamples  = 4096
+)
+
+// sampleStep is the spacing of the service series over horizon: a
+// multiple of sampleEvery that needs at most maxSamples samples.
+func sampleStep(horizon time.Duration) time.Duration {
+	n := horizon / sampleEvery
+	if n <= maxSamples {
+		return sampleEvery
+	}
+	return (n + maxSamples - 1) / maxSamples * sampleEvery
+}
+
+// sample adds the series' samples in [a, b), under p. At sampleEvery a
+// sample is the service at its moment; wider steps would skip outages
+// between two moments, so each sample is the mean over its step instead
+// (requests served over requests made, users online on average), placed
+// at the step's middle.
+func (s *sim) sample(a, b time.Duration, p *params) {
+	step := s.every
+	if step == sampleEvery {
+		for ts := (a + step - 1) / step * step; ts < b; ts += step {
+			if s.cancelled() {
+				return
+			}
+			pt := s.at(ts, p)
+			s.obs.Served = append(s.obs.Served, engine.Sample{At: ts, Success: pt.success, Demand: pt.online})
+		}
+		return
+	}
+	for u := a; u < b; {
+		end := min(after(u/step*step, step), s.horizon)
+		v := min(b, end)
+		s.pieces(u, v, p, func(_, _ time.Duration, _ class, t totals) { s.bucket.add(t) })
+		if v == end {
+			s.flushBucket(end)
+		}
+		u = v
+	}
+}
+
+// flushBucket ends the step that ends at end with a sample of its means.
+func (s *sim) flushBucket(end time.Duration) {
+	t := s.bucket
+	s.bucket = totals{}
+	start := (end - 1) / s.every * s.every
+	if end <= start {
+		return
+	}
+	smp := engine.Sample{At: start + (end-start)/2, Success: 1, Demand: t.onlineSeconds / (end - start).Seconds()}
+	if t.demanded > 0 {
+		smp.Success = min(1, t.delivered/t.demanded)
+	}
+	s.obs.Served = append(s.obs.Served, smp)
+}
 
 // track opens, extends and closes outages as the class changes.
 func (s *sim) track(u, v time.Duration, c class, t totals, p *params, segStart time.Duration, evUp engine.Recovery) {
