@@ -64,13 +64,15 @@ p.desc { margin: 4px 0 10px; color: var(--muted); font-size: 16px; }
 ul.facts { color: var(--muted); font-size: 13.5px; padding-left: 18px; margin: 8px 0; }
 .verdict { display: inline-block; padding: 2px 10px; border-radius: 999px; font-weight: 700; font-size: 13px; color: #fff; }
 .verdict.pass { background: var(--pass); } .verdict.fail { background: var(--fail); }
-.scroll { overflow-x: auto; }
-table { border-collapse: collapse; width: 100%; font-size: 13px; }
-th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
-th { font-size: 11px; text-transform: uppercase; letter-spacing: 0.04em; color: var(--muted); font-weight: 600; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-tr.cheapest td { background: #f0fff4; }
-td.fail { color: var(--fail); font-weight: 600; }
+.card { border: 1px solid var(--line); border-radius: 8px; padding: 8px 12px; margin: 8px 0; }
+.card.cheapest { border-left: 4px solid var(--pass); background: #f0fff4; }
+.card h4 { margin: 0 0 6px; font-size: 14.5px; display: flex; flex-wrap: wrap; gap: 2px 14px; }
+.card h4 span { white-space: nowrap; }
+.card .ok { color: var(--pass); } .card .fail { color: var(--fail); }
+dl.figs { display: flex; flex-wrap: wrap; gap: 4px 22px; margin: 0; }
+dl.figs div { white-space: nowrap; }
+dt { font-size: 11px; text-transform: uppercase; letter-spacing: 0.04em; color: var(--muted); }
+dd { margin: 0; font-weight: 600; font-size: 13.5px; font-variant-numeric: tabular-nums; }
 .below { color: var(--fail); font-weight: 700; }
 .cheapest-line { border-left: 4px solid var(--pass); padding: 6px 10px; background: #f0fff4; margin: 6px 0; }
 .charts { display: flex; flex-wrap: wrap; gap: 18px; }
@@ -102,17 +104,25 @@ p.note { color: var(--muted); font-size: 13px; }
 <div class="chart"><h3>Annual downtime distribution: share of years, those with downtime</h3>{{.Downtime}}</div>
 <div class="chart"><h3>Cost of ownership against risk</h3>{{.CostRisk}}</div>
 </div>
-<h3>Annual downtime and data loss</h3>
-<div class="scroll"><table>
-<tr><th>Hosting</th><th>Years with incident</th><th>P(incident)</th><th>Downtime (mean)</th><th>p50</th><th>p95</th><th>p99</th><th>Availability</th><th>P(&gt; RTO)</th><th>P(&gt; RPO)</th><th>P(all data lost)</th><th>Lost writes</th></tr>
-{{range .Rows}}<tr{{if .Cheapest}} class="cheapest"{{end}}><td>{{.Hosting}}</td><td class="num">{{.Incidents}}</td><td class="num">{{.PIncident}}</td><td class="num">{{.Downtime}}</td><td class="num">{{.P50}}</td><td class="num">{{.P95}}</td><td class="num">{{.P99}}</td><td{{if .BelowSLA}} class="below"{{end}}>{{.Avail}}</td><td class="num">{{.RTO}}</td><td class="num">{{.RPO}}</td><td class="num">{{.Total}}</td><td class="num">{{.Lost}}</td></tr>
-{{end}}</table></div>
-<h3>Cost and rank</h3>
-<div class="scroll"><table>
-<tr><th>Hosting</th><th>Monthly cost</th><th>Annualised loss</th><th>Cost of ownership</th><th>Rank</th><th>Verdict</th></tr>
-{{range .Rows}}<tr{{if .Cheapest}} class="cheapest"{{end}}><td>{{.Hosting}}</td><td class="num">{{.Monthly}}</td><td class="num">{{.ALE}}</td><td class="num">{{.TCO}}</td><td class="num">{{.Rank}}</td><td{{if not .Pass}} class="fail"{{end}}>{{.Verdict}}</td></tr>
-{{end}}</table></div>
-</section>
+<h3>Offers, best first</h3>
+{{range .Rows}}<div class="card{{if .Cheapest}} cheapest{{end}}">
+<h4><span>{{.Rank}}. {{.Hosting}}</span> <span class="{{if .Pass}}ok{{else}}fail{{end}}">{{.Verdict}}</span></h4>
+<dl class="figs">
+<div><dt>Downtime a year</dt><dd>{{.Downtime}}</dd></div>
+<div><dt>p50 / p95 / p99</dt><dd>{{.P50}} / {{.P95}} / {{.P99}}</dd></div>
+<div><dt>Availability (mean, p5)</dt><dd{{if .BelowSLA}} class="below"{{end}}>{{.Avail}}</dd></div>
+<div><dt>P(incident)</dt><dd>{{.PIncident}}</dd></div>
+<div><dt>Years with incident</dt><dd>{{.Incidents}}</dd></div>
+<div><dt>P(&gt; RTO)</dt><dd>{{.RTO}}</dd></div>
+<div><dt>P(&gt; RPO)</dt><dd>{{.RPO}}</dd></div>
+<div><dt>P(all data lost)</dt><dd>{{.Total}}</dd></div>
+<div><dt>Lost writes a year</dt><dd>{{.Lost}}</dd></div>
+<div><dt>Monthly cost</dt><dd>{{.Monthly}}</dd></div>
+<div><dt>Annualised loss</dt><dd>{{.ALE}}</dd></div>
+<div><dt>Cost of ownership</dt><dd>{{.TCO}}</dd></div>
+</dl>
+</div>
+{{end}}</section>
 {{end}}
 <p class="note">Rank: {{.RankRule}}</p>
 <p class="note">{{.Note}}</p>
@@ -286,11 +296,16 @@ func svgDowntimeBars(rows []engine.RiskRow, colour map[string]string) template.H
 	}
 	gw := pw / float64(len(bands))
 	bw := gw * 0.8 / float64(len(rows))
+	// label every k-th band, each starting at its band's left edge, so that
+	// no label runs into the next one or into the axis' own labels.
+	widest := 0.0
+	for _, band := range bands {
+		widest = max(widest, svgTextWidth("≥ "+hoursLabel(band)))
+	}
+	k := max(1, int(math.Ceil((widest+8)/gw)))
 	for i, band := range bands {
-		label := "≥ " + hoursLabel(band)
-		// label every band when there is room, else every other one.
-		if len(bands) <= 8 || i%2 == 0 {
-			fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%g" text-anchor="middle">%s</text>`, rcLeft+gw*(float64(i)+0.5), rcTop+ph+14, label)
+		if x0 := rcLeft + gw*(float64(i)+0.1); i%k == 0 && x0+widest <= rcLeft+pw {
+			fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%g">%s</text>`, x0, rcTop+ph+16, "≥ "+hoursLabel(band))
 		}
 		for j, r := range rows {
 			for _, bn := range r.Distribution {
@@ -354,15 +369,38 @@ func svgCostRisk(r *engine.Risk, rows []engine.RiskRow, colour map[string]string
 		fmt.Fprintf(&b, `<line x1="%g" x2="%g" y1="%.1f" y2="%.1f" stroke="#eef0f3"/><text class="axis" x="%g" y="%.1f" text-anchor="end">%s</text>`,
 			left, left+pw, y(yv), y(yv), left-4, y(yv)+4, shortNum(yv))
 	}
+	// each label goes where it overlaps no other label and no point, and
+	// stays in the plot; an offer with no such place keeps its title and
+	// its colour in the legend.
+	type box struct{ x0, y0, x1, y1 float64 }
+	var taken []box
+	for i := range rows {
+		cx, cy := x(rows[i].Downtime.Mean/3600), y(cost(&rows[i]))
+		taken = append(taken, box{cx - 6, cy - 6, cx + 6, cy + 6})
+	}
+	overlaps := func(a box) bool {
+		for _, t := range taken {
+			if a.x0 < t.x1+3 && t.x0 < a.x1+3 && a.y0 < t.y1+2 && t.y0 < a.y1+2 {
+				return true
+			}
+		}
+		return false
+	}
 	for i := range rows {
 		row := &rows[i]
 		cx, cy := x(row.Downtime.Mean/3600), y(cost(row))
-		anchor, dx := "start", 7.0
-		if cx > left+pw*0.6 {
-			anchor, dx = "end", -7
+		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="5" fill="%s"><title>%s</title></circle>`,
+			cx, cy, colour[row.Hosting], template.HTMLEscapeString(row.Hosting))
+		w := svgTextWidth(row.Hosting)
+		for _, c := range [][2]float64{{8, -7}, {8, 13}, {-8 - w, -7}, {-8 - w, 13}, {-w / 2, -10}, {-w / 2, 20}} {
+			a := box{cx + c[0], cy + c[1] - 11, cx + c[0] + w, cy + c[1] + 2}
+			if a.x0 < left || a.x1 > left+pw || a.y0 < rcTop || a.y1 > rcTop+ph || overlaps(a) {
+				continue
+			}
+			taken = append(taken, a)
+			fmt.Fprintf(&b, `<text class="label" x="%.1f" y="%.1f" fill="%s">%s</text>`, a.x0, cy+c[1], colour[row.Hosting], template.HTMLEscapeString(row.Hosting))
+			break
 		}
-		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="5" fill="%s"><title>%s</title></circle><text class="label" x="%.1f" y="%.1f" text-anchor="%s" fill="%s">%s</text>`,
-			cx, cy, colour[row.Hosting], template.HTMLEscapeString(row.Hosting), cx+dx, cy-6, anchor, colour[row.Hosting], template.HTMLEscapeString(row.Hosting))
 	}
 	what := "cost of ownership a year"
 	if len(rows) > 0 && !rows[0].Costs {
