@@ -33,10 +33,14 @@ type Plan struct {
 	Detail bool
 }
 
-// Scheduled is a fault with the start time drawn for this trial.
+// Scheduled is one occurrence of a fault, as drawn for this trial: a timed
+// fault once, a frequency fault as many times as its draw gave.
 type Scheduled struct {
-	Fault faults.Fault
-	At    time.Duration
+	Fault  faults.Fault
+	At     time.Duration
+	Target int // which of the fault's targets, for faults with several
+	// Effects are what this occurrence does, its range attributes drawn.
+	Effects []faults.Effect
 }
 
 // Observation is what a driver saw during one trial.
@@ -173,6 +177,8 @@ const (
 	EventFailoverDone  EventKind = "failover_done"
 	EventRestoreStart  EventKind = "restore_started"
 	EventRestoreDone   EventKind = "restore_done"
+	EventRebuildStart  EventKind = "standby_rebuild_started"
+	EventRebuildDone   EventKind = "standby_rebuilt"
 	EventBackup        EventKind = "backup_taken"
 	EventBackupLost    EventKind = "backup_lost"
 	EventWritesLost    EventKind = "writes_lost"

@@ -7,6 +7,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"sort"
@@ -303,11 +304,43 @@ func baseline(ctx context.Context, exp *experiments.Experiment, drv Driver, opts
 
 // NewPlan draws the fault times of one trial. Each trial has its own random
 // stream derived from the experiment's seed, so a trial's draw does not
-// depend on how many trials run or in which order.
+// depend on how many trials run or in which order. Timed faults happen at
+// their drawn at; a fault with every alone draws its occurrences over the
+// horizon (a Poisson process per target) from a stream of its own, so that
+// adding one leaves the timed faults' draws as they were.
 func NewPlan(exp *experiments.Experiment, trial int, detail bool) *Plan {
 	rng := rand.New(rand.NewPCG(uint64(exp.Seed), uint64(trial)))
 	p := &Plan{Experiment: exp, Trial: trial, Seed: int64(rng.Uint64() >> 1), Detail: detail}
+	p.addTimed(rng)
+	freq := rand.New(rand.NewPCG(uint64(exp.Seed)^frequencyStream, uint64(trial)))
 	for _, f := range exp.Faults {
+		if f.Timed() || f.Every() <= 0 {
+			continue
+		}
+		every := f.Every()
+		for target := 0; target < f.Targets(); target++ {
+			for at := poissonNext(freq, 0, every); at < exp.Duration; at = poissonNext(freq, at, every) {
+				p.add(f, faults.Occurrence{At: at, Target: target, Rand: freq})
+			}
+		}
+	}
+	p.sortEffects()
+	return p
+}
+
+// frequencyStream and riskStream set apart the random streams of frequency
+// faults and of simulated years from the timed faults' stream.
+const (
+	frequencyStream = 0x6672657175656e63 // "frequenc"
+	riskStream      = 0x7269736b79656172 // "riskyear"
+)
+
+// addTimed draws every timed fault's start (and its range attributes).
+func (p *Plan) addTimed(rng *rand.Rand) {
+	for _, f := range p.Experiment.Faults {
+		if !f.Timed() {
+			continue
+		}
 		lo, hi := f.Window()
 		at := lo
 		if hi > lo {
@@ -315,11 +348,28 @@ func NewPlan(exp *experiments.Experiment, trial int, detail bool) *Plan {
 			span := int64((hi - lo) / time.Second)
 			at = lo + time.Duration(rng.Int64N(span+1))*time.Second
 		}
-		p.Faults = append(p.Faults, Scheduled{Fault: f, At: at})
-		p.Effects = append(p.Effects, f.Effects(at)...)
+		p.add(f, faults.Occurrence{At: at, Rand: rng})
 	}
+}
+
+func (p *Plan) add(f faults.Fault, o faults.Occurrence) {
+	ef := f.Effects(o)
+	p.Faults = append(p.Faults, Scheduled{Fault: f, At: o.At, Target: o.Target, Effects: ef})
+	p.Effects = append(p.Effects, ef...)
+}
+
+func (p *Plan) sortEffects() {
 	sort.SliceStable(p.Effects, func(i, j int) bool { return p.Effects[i].At < p.Effects[j].At })
-	return p
+}
+
+// poissonNext is the next occurrence after t of a Poisson process with mean
+// gap every, in whole seconds like drawn start times (never at t itself).
+func poissonNext(rng *rand.Rand, t time.Duration, every float64) time.Duration {
+	gap := rng.ExpFloat64() * every // seconds
+	if gap >= float64(math.MaxInt64/int64(time.Second))-t.Seconds() {
+		return time.Duration(math.MaxInt64)
+	}
+	return t + max(time.Duration(math.Round(gap))*time.Second, time.Second)
 }
 
 // passes is judge's verdict without the words, for the bulk of many trials.

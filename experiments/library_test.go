@@ -10,7 +10,10 @@ package experiments_test
 import (
 	"context"
 	"math"
+	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -435,5 +438,40 @@ func TestLockdownRecord(t *testing.T) {
 	}
 	if ds := regionOf(t, res, "deux-sevres"); !ds.Pass || len(ds.Incidents) != 0 {
 		t.Errorf("deux-sevres: pass %v, incidents %+v; the record has it holding", ds.Pass, ds.Incidents)
+	}
+}
+
+// TestFrequenciesCited: every frequency in a shipped experiment says where
+// it comes from. No per-site rate of fires or power cuts is published
+// (docs/INCIDENTS.md), so a rate is an assumption and its line says so, or
+// names the source it was derived from.
+func TestFrequenciesCited(t *testing.T) {
+	files, err := filepath.Glob("*.hcl")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no experiments: %v", err)
+	}
+	every := regexp.MustCompile(`^\s*every\s*=`)
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inFault := false
+		for i, line := range strings.Split(string(src), "\n") {
+			switch {
+			case strings.HasPrefix(line, "fault "):
+				inFault = true
+			case strings.HasPrefix(line, "}"):
+				inFault = false
+			}
+			if !inFault || !every.MatchString(line) {
+				continue
+			}
+			_, comment, ok := strings.Cut(line, "#")
+			c := strings.ToLower(comment)
+			if !ok || !(strings.Contains(c, "assumption") || strings.Contains(c, "uptime institute") || strings.Contains(c, ".com") || strings.Contains(c, ".org")) {
+				t.Errorf("%s:%d: %q: a frequency must say it is an assumption or cite its source in a comment on its line", f, i+1, strings.TrimSpace(line))
+			}
+		}
 	}
 }

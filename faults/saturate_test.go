@@ -25,7 +25,7 @@ fault "connection_surge" "s" {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := f.Effects(time.Hour)[0]
+	e := f.Effects(faults.Occurrence{At: time.Hour})[0]
 	if e.For != math.MaxInt64 || e.End() != math.MaxInt64 {
 		t.Errorf("surge lasts %d ns and ends at %d, want both saturated", e.For, e.End())
 	}

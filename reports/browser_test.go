@@ -180,6 +180,15 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	pages = append(pages, page{name: "compare", page: cmpPage.String()})
+	rk, err := engine.RunRisk(context.Background(), loadExperiment(t, "../experiments/procurement.hcl"), model.New(), nil, engine.RiskOptions{Years: 2000, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var riskPage bytes.Buffer
+	if err := WriteRisk(&riskPage, "html", rk); err != nil {
+		t.Fatal(err)
+	}
+	pages = append(pages, page{name: "risk", page: riskPage.String()})
 	for _, c := range pages {
 		t.Run(c.name, func(t *testing.T) {
 			check := openInBrowser(t, c.page, 1280, 2400)
@@ -388,6 +397,17 @@ func layoutPages(t *testing.T) []struct{ name, page string } {
 		}
 		return page.String()
 	}
+	risk := func(path string) string {
+		rk, err := engine.RunRisk(context.Background(), loadExperiment(t, path), model.New(), nil, engine.RiskOptions{Years: 400, Workers: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var page bytes.Buffer
+		if err := WriteRisk(&page, "html", rk); err != nil {
+			t.Fatal(err)
+		}
+		return page.String()
+	}
 	return []struct{ name, page string }{
 		{"fire", run("testdata/experiments/fire.hcl", engine.Options{})},
 		{"hospital", run("testdata/experiments/hospital.hcl", engine.Options{})},
@@ -395,6 +415,7 @@ func layoutPages(t *testing.T) []struct{ name, page string } {
 		{"compare-two-regions", compare("testdata/experiments/procurement-two-regions.hcl", engine.Options{})},
 		{"compare-trials", compare("testdata/experiments/procurement-two-regions.hcl", engine.Options{Trials: 100, Workers: 2})},
 		{"trials", run("testdata/experiments/procurement.hcl", engine.Options{Trials: 200, Workers: 2})},
+		{"risk", risk("testdata/risk/risk.hcl")},
 	}
 }
 

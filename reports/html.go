@@ -409,7 +409,7 @@ func datacenterStates(r *engine.Result) map[string]*dcHistory {
 		if f.Fault == nil {
 			continue
 		}
-		for _, ef := range f.Fault.Effects(f.At) {
+		for _, ef := range f.Effects {
 			// An effect without an end (For 0), or ending at or after the
 			// horizon, still holds at the end.
 			lasts := ef.For <= 0 || ef.End() >= r.Horizon

@@ -27,11 +27,14 @@ type testFault struct {
 	lo, hi     time.Duration
 }
 
-func (f testFault) Kind() string                           { return f.kind }
-func (f testFault) Name() string                           { return f.name }
-func (f testFault) Window() (time.Duration, time.Duration) { return f.lo, f.hi }
-func (f testFault) Effects(time.Duration) []faults.Effect  { return nil }
-func (f testFault) DeclRange() hcl.Range                   { return hcl.Range{} }
+func (f testFault) Kind() string                              { return f.kind }
+func (f testFault) Name() string                              { return f.name }
+func (f testFault) Window() (time.Duration, time.Duration)    { return f.lo, f.hi }
+func (f testFault) Timed() bool                               { return true }
+func (f testFault) Every() float64                            { return 0 }
+func (f testFault) Targets() int                              { return 1 }
+func (f testFault) Effects(faults.Occurrence) []faults.Effect { return nil }
+func (f testFault) DeclRange() hcl.Range                      { return hcl.Range{} }
 
 var testStart = time.Date(2021, 3, 10, 0, 0, 0, 0, time.FixedZone("CET", 3600))
 

@@ -109,6 +109,7 @@ func TestInterruptedContext(t *testing.T) {
 	for _, args := range [][]string{
 		{"run", "testdata/offers.hcl"},
 		{"compare", "testdata/offers.hcl"},
+		{"risk", "testdata/risk.hcl"},
 		{"validate", "testdata/offers.hcl"},
 	} {
 		var out, errb bytes.Buffer

@@ -83,6 +83,10 @@ var commandFlags = map[string]struct {
 	"compare": {"firedrill compare FILE [flags]", func() (*flag.FlagSet, any) {
 		return newRunFlags("compare", true)
 	}},
+	"risk": {"firedrill risk FILE [flags]", func() (*flag.FlagSet, any) {
+		fs, r := newRiskFlags()
+		return fs, r
+	}},
 	"validate": {"firedrill validate [--strict] [--var NAME=VALUE]... FILE|DIR...", func() (*flag.FlagSet, any) {
 		fs, v, _ := newValidateFlags()
 		return fs, v

@@ -44,12 +44,13 @@ const (
 	tCrashBack              // a crashed database process is back
 	tAppBack                // crashed app servers are back
 	tDropSync               // an operator drops the synchronous requirement
+	tRebuild                // a new standby is ready
 )
 
 type timer struct {
 	at   time.Duration
 	kind tkind
-	gen  int // recovery generation, for tRecovery
+	gen  int // recovery generation, for tRecovery; rebuild generation, for tRebuild
 	n    int // app servers, for tAppBack
 	fid  string
 }
@@ -109,6 +110,20 @@ type sim struct {
 	lastUp       engine.Recovery // what last brought service back
 	restoreStart time.Duration
 	cum          float64 // acknowledged writes since t0
+	// pair is the primary the configured standby replicates from: the
+	// hosting's primary, or the one a rebuilt standby follows.
+	pair string
+	// rebuilding is the datacenter a new standby is being built in ("" when
+	// none is), rebuildGen tells a cancelled rebuild's timer apart.
+	rebuilding string
+	rebuildGen int
+
+	// constant over the region: the users online at the profile's 1.0 and
+	// the most online at once, before any surge, and the profile's
+	// integral.
+	peakUsers, peakOnline float64
+	lv                    levels
+	lvFor                 *experiments.Workload
 
 	// run control
 	ctx   context.Context
@@ -128,6 +143,7 @@ type sim struct {
 // previous use: a many-trial run reuses a handful of sims.
 func (s *sim) reset(ctx context.Context, p *engine.Plan, w *world, r *experiments.Region) {
 	h := r.Hosting
+	lv, lvFor := s.lv, s.lvFor
 	*s = sim{
 		ctx: ctx,
 		p:   p, w: w, r: r, h: h,
@@ -143,6 +159,7 @@ func (s *sim) reset(ctx context.Context, p *engine.Plan, w *world, r *experiment
 		demand: rules.NewDemand(r, p.Experiment.Start),
 
 		primary:      h.Primary.Name,
+		pair:         h.Primary.Name,
 		missingSince: -1,
 		dropAt:       -1,
 		ok:           append(s.ok[:0], okSpan{dc: h.Primary.Name, a: ever, b: never}),
@@ -155,9 +172,17 @@ func (s *sim) reset(ctx context.Context, p *engine.Plan, w *world, r *experiment
 	if s.thr <= 0 {
 		s.thr = experiments.DefaultSuccessRatio
 	}
-	if h.Standby != nil && h.Replication != experiments.ReplicationNone {
+	if s.configured() {
 		s.standby = h.Standby.Name
 	}
+	s.peakUsers = float64(r.Users) * r.Workload.PeakConcurrency
+	s.peakOnline = s.peakUsers * maxLevel(r.Workload)
+	// the profile's integral depends on the workload alone: compare and
+	// risk run the same workload on every offer, year after year.
+	if lvFor != r.Workload {
+		lv, lvFor = newLevels(r.Workload), r.Workload
+	}
+	s.lv, s.lvFor = lv, lvFor
 	for i := range p.Effects {
 		e := p.Effects[i]
 		if !slices.Contains(e.Regions, r.Name) {
@@ -192,7 +217,9 @@ func (s *sim) cancelled() bool {
 		return true
 	}
 	s.steps++
-	if s.steps%checkEvery == 0 {
+	// the first step looks too: a year whose quiet stretches integrate in
+	// one step may take fewer than checkEvery.
+	if s.steps%checkEvery == 1 {
 		s.err = s.ctx.Err()
 	}
 	return s.err != nil
@@ -387,6 +414,10 @@ func (s *sim) fireTimers(t time.Duration) {
 			if s.rec != nil && tm.gen == s.rec.gen {
 				s.step(t)
 			}
+		case tRebuild:
+			if tm.gen == s.rebuildGen && s.rebuilding != "" {
+				s.rebuilt(t)
+			}
 		}
 	}
 }
@@ -501,9 +532,11 @@ func (s *sim) plan(t time.Duration) {
 }
 
 // settle re-checks, after the events at t, whatever the events may have
-// changed: replication, and a recovery that waits or that they interrupted.
+// changed: replication, a recovery that waits or that they interrupted,
+// and the rebuilding of a lost standby.
 func (s *sim) settle(t time.Duration) {
 	s.replication(t)
+	defer s.rebuild(t)
 	rc := s.rec
 	if rc == nil {
 		return
@@ -532,6 +565,53 @@ func (s *sim) settle(t time.Duration) {
 			s.plan(t)
 		}
 	}
+}
+
+// configured says the hosting has a standby that replicates.
+func (s *sim) configured() bool {
+	return s.h.Standby != nil && s.h.Replication != experiments.ReplicationNone
+}
+
+// rebuild starts, or calls off, the building of a new standby. Operators
+// rebuild redundancy that a failover, a restore or a disaster took away:
+// once a primary runs with no standby, a new one replicates after the
+// hosting's rebuild in the first datacenter that runs and has not burned,
+// the configured standby's first, then the configured primary's, then the
+// provider's others (rules.RestoreCandidates' order). A rebuild whose
+// datacenter or primary fails starts over.
+func (s *sim) rebuild(t time.Duration) {
+	if !s.configured() {
+		return
+	}
+	if s.rebuilding != "" {
+		if s.rec != nil || s.ps != pOK || !s.w.up(s.rebuilding, t) {
+			s.event(t, engine.EventDown, "", 0, "rebuilding the standby in %s interrupted", s.rebuilding)
+			s.rebuilding = ""
+			s.rebuildGen++
+		}
+		return
+	}
+	if s.standby != "" || s.rec != nil || s.ps != pOK {
+		return
+	}
+	cands := append([]string{s.h.Standby.Name, s.h.Primary.Name}, rules.RestoreCandidates(s.p.Experiment, s.h, s.primary, "")...)
+	for _, dc := range cands {
+		if dc == s.primary || !s.w.up(dc, t) {
+			continue
+		}
+		s.rebuilding = dc
+		s.rebuildGen++
+		s.timers = append(s.timers, timer{at: t + s.h.Rebuild, kind: tRebuild, gen: s.rebuildGen})
+		s.event(t, engine.EventRebuildStart, "", 0, "rebuilding a standby in %s", dc)
+		return
+	}
+}
+
+// rebuilt ends a rebuild: the new standby replicates from the primary.
+func (s *sim) rebuilt(t time.Duration) {
+	s.standby, s.pair, s.rebuilding = s.rebuilding, s.primary, ""
+	s.blocked, s.dropped, s.dropAt, s.missingSince = false, false, -1, -1
+	s.event(t, engine.EventRebuildDone, "", s.h.Rebuild, "standby rebuilt in %s, replicating from %s", s.standby, s.primary)
 }
 
 // promoted ends a failover: the standby is the primary and the old
@@ -588,8 +668,7 @@ func (s *sim) replication(t time.Duration) {
 	if s.ps != pOK && s.ps != pCrashed {
 		return
 	}
-	configured := h.Standby != nil && h.Replication != experiments.ReplicationNone && s.primary == h.Primary.Name
-	if !configured {
+	if !s.configured() || s.primary != s.pair {
 		return
 	}
 	reach := s.standby != "" && s.w.up(s.standby, t) && !s.w.cut(s.primary, s.standby, t)

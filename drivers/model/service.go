@@ -3,6 +3,7 @@ package model
 import (
 	"math"
 	"slices"
+	"sort"
 	"time"
 
 	"github.com/firedrill/firedrill/engine"
@@ -229,9 +230,104 @@ func (s *sim) nextBreak(t time.Duration) time.Duration {
 // step, and the spacing at which it looks for SLO crossings.
 const grid = 2 * time.Minute
 
+// maxLevel is the highest share of the peak a daily profile reaches: the
+// profile is linear between its points, so at one of them.
+func maxLevel(w *experiments.Workload) float64 {
+	if len(w.Profile) == 0 {
+		return 1
+	}
+	m := 0.0
+	for _, p := range w.Profile {
+		m = max(m, p.Level)
+	}
+	return m
+}
+
+// day is the period of demand without surges: the daily profile.
+const day = 24 * time.Hour
+
+// served says that under p everyone is served at every moment of [a, b):
+// a primary that commits, no attack, no surge, and capacity (and
+// admission) above the day's peak. Demand is then the daily profile alone,
+// integrated exactly in one step (servedTotals), which is what makes a
+// year cost a handful of events instead of 365 days of profile.
+func (s *sim) served(a, b time.Duration, p *params) bool {
+	if !p.db || p.blocked || p.attack > 0 || s.peakOnline*s.rps > p.capacity {
+		return false
+	}
+	if s.h.MaxSessions > 0 && s.peakOnline > float64(s.h.MaxSessions) {
+		return false
+	}
+	for _, e := range s.surges {
+		if e.At < b && e.End() > a {
+			return false
+		}
+	}
+	return true
+}
+
+// levels is the daily profile's integral, ready for any stretch: the
+// level is linear between breakpoints, so its integral is exact by
+// trapezoids, and a whole day integrates to the same every day.
+type levels struct {
+	at  []time.Duration // breakpoints from 0 to 24h
+	lvl []float64       // the level at each
+	cum []float64       // level-seconds from midnight to each
+}
+
+func newLevels(w *experiments.Workload) levels {
+	var l levels
+	l.at = append(l.at, 0)
+	for _, p := range w.Profile {
+		if p.At > 0 && p.At < day {
+			l.at = append(l.at, p.At)
+		}
+	}
+	l.at = append(l.at, day)
+	c := 0.0
+	for i, t := range l.at {
+		l.lvl = append(l.lvl, w.Level(t%day))
+		if i > 0 {
+			c += (t - l.at[i-1]).Seconds() * (l.lvl[i-1] + l.lvl[i]) / 2
+		}
+		l.cum = append(l.cum, c)
+	}
+	return l
+}
+
+// upTo is the level-seconds from midnight to tod, within one day.
+func (l *levels) upTo(w *experiments.Workload, tod time.Duration) float64 {
+	i := sort.Search(len(l.at), func(i int) bool { return l.at[i] > tod }) - 1
+	i = max(i, 0)
+	return l.cum[i] + (tod-l.at[i]).Seconds()*(l.lvl[i]+w.Level(tod))/2
+}
+
+// from0 is the level-seconds from the midnight that starts day 0 of the
+// demand curve's clock to u (which may be negative).
+func (l *levels) from0(w *experiments.Workload, u time.Duration) float64 {
+	q, r := u/day, u%day
+	if r < 0 {
+		r += day
+		q--
+	}
+	return float64(q)*l.cum[len(l.cum)-1] + l.upTo(w, r)
+}
+
+// servedTotals are the integrals over [a, b) when everyone is served:
+// every request answered, every write acknowledged.
+func (s *sim) servedTotals(a, b time.Duration) totals {
+	off := s.demand.TimeOfDay(0)
+	userSecs := s.peakUsers * (s.lv.from0(s.r.Workload, off+b) - s.lv.from0(s.r.Workload, off+a))
+	return totals{demanded: userSecs * s.rps, delivered: userSecs * s.rps, writes: userSecs * s.wph / 3600, onlineSeconds: userSecs}
+}
+
 // pieces splits [a, b) under p into stretches of one class and hands each,
 // with its integrals, to fn in time order.
 func (s *sim) pieces(a, b time.Duration, p *params, fn func(u, v time.Duration, c class, t totals)) {
+	if b-a > 2*day && s.served(a, b, p) {
+		fn(a, b, inSLO, s.servedTotals(a, b))
+		return
+	}
 	var (
 		runA   = a
 		runCls = class(-1)
