@@ -93,9 +93,8 @@ type MMcK struct {
 	C, K       int
 }
 
-// sums are the unnormalised weights' sums Σ w_n and Σ n w_n, with
-// w_0 = 1, and the last weight w_K: every figure follows. The geometric tail is summed
-// term by term: K is small where this is used.
+// sums are the unnormalised weights' sums Σ w_n and Σ n w_n, with w_0 = 1,
+// and the last weight w_K: every figure follows from them, in O(K).
 func (q MMcK) sums() (sum, mean, last float64) {
 	a := q.Lambda / q.Mu
 	rho := a / float64(q.C)
