@@ -17,6 +17,7 @@ import (
 type params struct {
 	db       bool    // a primary serves
 	capacity float64 // requests per second the app tier serves
+	q        queue   // the app tier's queue
 	attack   float64 // attack requests per second that reach the app tier
 	blocked  bool    // commits block: writes fail, reads are served
 	cause    []string
@@ -35,6 +36,7 @@ type class int
 
 const (
 	inSLO class = iota
+	slow
 	degraded
 	down
 )
@@ -47,6 +49,8 @@ type point struct {
 	deliv   float64 // of which answered successfully (writes fail when blocked)
 	writes  float64 // acknowledged writes per second
 	success float64
+	p95     float64 // seconds; 0 when not computed, +Inf unbounded
+	p99     float64
 	cls     class
 }
 
@@ -76,7 +80,8 @@ func (s *sim) params(t time.Duration) params {
 		return p
 	}
 	h := s.h
-	p.capacity = rules.Capacity(h, h.AppReplicas-s.appDown)
+	p.q = s.queue(h.AppReplicas - s.appDown)
+	p.capacity = p.q.cap
 	if s.appDown > 0 {
 		for _, tm := range s.timers {
 			if tm.kind == tAppBack && !slices.Contains(p.cause, tm.fid) {
@@ -88,7 +93,10 @@ func (s *sim) params(t time.Duration) params {
 	// an app worker longer, reads do not.
 	if h.Replication == experiments.ReplicationSync && s.standby != "" && !s.blocked && !s.dropped && s.missingSince < 0 {
 		if d := s.w.delay(s.primary, s.standby, t); d > 0 {
-			p.capacity /= 1 + s.ws*float64(2*d)/float64(serviceTime)
+			p.q.extra = (2 * d).Seconds()
+			p.q.hold += s.ws * p.q.extra
+			p.capacity /= 1 + s.ws*p.q.extra/p.q.read
+			p.q.cap = p.capacity
 			for i := range s.w.effects {
 				e := &s.w.effects[i]
 				if e.Action == faults.Latency && e.At <= t && t < e.End() && rules.Between(e, s.primary, s.standby) && !slices.Contains(p.cause, e.Fault) {
@@ -129,31 +137,53 @@ func (s *sim) online(t time.Duration) float64 {
 	return o
 }
 
+// queue is the app tier with n live servers and no commit delay.
+func (s *sim) queue(n int) queue {
+	return queue{n: n, c: s.workers, cap: rules.Capacity(s.h, n), hold: s.hold, read: s.hold}
+}
+
 // at is the service at t under p.
 func (s *sim) at(t time.Duration, p *params) point {
-	on := s.online(t)
+	return s.serve(s.online(t), p)
+}
+
+// serve is the service with on users online under p.
+func (s *sim) serve(on float64, p *params) point {
 	pt := point{online: on, demand: on * s.rps}
 	if !p.db {
 		pt.cls = down
 		return pt
 	}
 	admitted := rules.Admitted(s.h, on)
-	a := admitted * s.rps
+	a := admitted * s.rps // what the admitted send
 	offered := a + p.attack
 	pt.good = a
-	if offered > p.capacity {
+	pt.p95, pt.p99 = math.Inf(1), math.Inf(1)
+	switch {
+	case s.h.MaxSessions > 0 && p.attack < p.capacity:
+		// the admitted are a closed population: answered, more slowly as
+		// the queue fills, and sending less meanwhile.
+		a = p.q.closed(admitted, s.think, p.attack)
+		pt.good = a
+		pt.demand = (on-admitted)*s.rps + a
+		if s.wantLat {
+			pt.p95, pt.p99 = p.q.quantile(a+p.attack, 0.95, s.ws), p.q.quantile(a+p.attack, 0.99, s.ws)
+		}
+	case offered > p.capacity:
 		if p.capacity <= 0 {
 			pt.good = 0
 		} else {
 			pt.good = p.capacity * math.Exp(-collapseAlpha*(offered/p.capacity-1)) * a / offered
 		}
-	}
-	served := 1.0
-	if pt.demand > 0 {
-		served = pt.good / pt.demand
+	case s.wantLat:
+		pt.p95, pt.p99 = p.q.quantile(offered, 0.95, s.ws), p.q.quantile(offered, 0.99, s.ws)
 	}
 	pt.deliv = pt.good
-	pt.writes = on * served * s.wph / 3600
+	// writes_per_user_hour per online user for each request answered
+	pt.writes = on * s.wph / 3600
+	if s.rps > 0 {
+		pt.writes = pt.good * s.wph / 3600 / s.rps
+	}
 	if p.blocked {
 		pt.deliv = pt.good * (1 - s.ws)
 		pt.writes = 0
@@ -163,6 +193,8 @@ func (s *sim) at(t time.Duration, p *params) point {
 		pt.success = pt.deliv / pt.demand
 	}
 	switch {
+	case pt.success >= s.thr && s.slow(&pt):
+		pt.cls = slow
 	case pt.success >= s.thr:
 		pt.cls = inSLO
 	case admitted < on && a > 0 && pt.good >= s.thr*a:
@@ -172,6 +204,20 @@ func (s *sim) at(t time.Duration, p *params) point {
 		pt.cls = down
 	}
 	return pt
+}
+
+// worst keeps the slowest response time of the moments answered while the
+// horizon is integrated (not while writes are recounted).
+func (s *sim) worst(pt *point) {
+	if !s.tracking || pt.cls == down || pt.good <= 0 {
+		return
+	}
+	s.worst95, s.worst99 = max(s.worst95, pt.p95), max(s.worst99, pt.p99)
+}
+
+// slow says whether pt's response time misses the region's objectives.
+func (s *sim) slow(pt *point) bool {
+	return (s.p95 > 0 && pt.p95 > s.p95) || (s.p99 > 0 && pt.p99 > s.p99)
 }
 
 // simpson integrates a point's figures over [u, v] from its ends and middle:
@@ -262,6 +308,15 @@ func (s *sim) served(a, b time.Duration, p *params) bool {
 		if e.At < b && e.End() > a {
 			return false
 		}
+	}
+	if s.wantLat {
+		// response time grows with demand: the busiest moment says whether
+		// any is slow, and is the stretch's worst.
+		top := s.serve(s.peakOnline, p)
+		if top.cls != inSLO {
+			return false
+		}
+		s.worst(&top)
 	}
 	return true
 }
@@ -369,12 +424,23 @@ func (s *sim) sub(x, y time.Duration, p *params, emit func(u, v time.Duration, c
 		return
 	}
 	// fast path: no overload and nobody turned away anywhere on the piece,
-	// so the success ratio is constant.
+	// so the success ratio is constant; response time grows with demand,
+	// so the busiest moment tells whether any moment is slow.
 	onMax := quadMax(p0.online, pm.online, p1.online)
 	if (s.h.MaxSessions == 0 || onMax <= float64(s.h.MaxSessions)) && onMax*s.rps+p.attack <= p.capacity {
-		emit(x, y, p0.cls, simpson(x, y, p0, pm, p1))
-		return
+		if !s.wantLat {
+			emit(x, y, p0.cls, simpson(x, y, p0, pm, p1))
+			return
+		}
+		if top := s.serve(onMax, p); top.cls == p0.cls {
+			s.worst(&top)
+			emit(x, y, p0.cls, simpson(x, y, p0, pm, p1))
+			return
+		}
 	}
+	s.worst(&p0)
+	s.worst(&pm)
+	s.worst(&p1)
 	n := int((y - x) / grid)
 	if (y-x)%grid != 0 {
 		n++
@@ -389,6 +455,7 @@ func (s *sim) sub(x, y time.Duration, p *params, emit func(u, v time.Duration, c
 		q := p1
 		if v < y {
 			q = s.at(v, p)
+			s.worst(&q)
 		}
 		if q.cls != prev.cls {
 			// bisect the change to the millisecond.
@@ -421,6 +488,8 @@ func (s *sim) integrate(a, b time.Duration) {
 	s.segs = append(s.segs, seg{a: a, b: b, prm: p, cum: s.cum})
 	evUp := s.lastUp
 	s.lastUp = ""
+	s.tracking = true
+	defer func() { s.tracking = false }()
 	s.pieces(a, b, &p, func(u, v time.Duration, c class, t totals) {
 		s.cum += t.writes
 		s.obs.AckedWrites += t.writes
@@ -465,7 +534,11 @@ func (s *sim) sample(a, b time.Duration, p *params) {
 				return
 			}
 			pt := s.at(ts, p)
-			s.obs.Served = append(s.obs.Served, engine.Sample{At: ts, Success: pt.success, Demand: pt.online})
+			smp := engine.Sample{At: ts, Success: pt.success, Demand: pt.online}
+			if pt.cls != down && pt.good > 0 {
+				smp.P95 = seconds(pt.p95)
+			}
+			s.obs.Served = append(s.obs.Served, smp)
 		}
 		return
 	}
@@ -498,8 +571,11 @@ func (s *sim) flushBucket(end time.Duration) {
 // track opens, extends and closes outages as the class changes.
 func (s *sim) track(u, v time.Duration, c class, t totals, p *params, segStart time.Duration, evUp engine.Recovery) {
 	st := engine.StateDown
-	if c == degraded {
+	switch c {
+	case degraded:
 		st = engine.StateDegraded
+	case slow:
+		st = engine.StateSlow
 	}
 	if s.out != nil && (c == inSLO || s.out.State != st) {
 		rec := engine.RecoveryLoadSubsided
@@ -513,9 +589,12 @@ func (s *sim) track(u, v time.Duration, c class, t totals, p *params, segStart t
 	}
 	if s.out == nil {
 		s.out = &engine.Outage{Span: engine.Span{Start: u}, State: st}
-		if st == engine.StateDegraded {
+		switch st {
+		case engine.StateDegraded:
 			s.event(u, engine.EventAdmission, "", 0, "access temporarily restricted: admission control turns users away, the admitted are served")
-		} else {
+		case engine.StateSlow:
+			s.event(u, engine.EventSlow, "", 0, "service slow: answered, but response time over its objective")
+		default:
 			s.event(u, engine.EventOutage, "", 0, "service out of SLO")
 		}
 	}
@@ -544,6 +623,9 @@ func (s *sim) close(at time.Duration, rec engine.Recovery) {
 func (s *sim) finish() {
 	if s.out != nil {
 		s.close(s.horizon, engine.RecoveryPending)
+	}
+	if s.worst95 > 0 {
+		s.obs.P95, s.obs.P99 = seconds(s.worst95), seconds(s.worst99)
 	}
 	for _, l := range s.losses {
 		s.obs.LostWrites += l.Writes
@@ -594,7 +676,8 @@ func (s *sim) cumAt(t time.Duration) float64 {
 		if t == 0 {
 			return 0
 		}
-		base := params{db: true, capacity: rules.Capacity(s.h, s.h.AppReplicas)}
+		base := params{db: true, q: s.queue(s.h.AppReplicas)}
+		base.capacity = base.q.cap
 		var w float64
 		s.pieces(t, 0, &base, func(_, _ time.Duration, _ class, tt totals) { w += tt.writes })
 		return -w
