@@ -89,6 +89,7 @@ type sim struct {
 
 	// constants of the region
 	rps, ws, wph, thr float64
+	wpr               float64 // acknowledged writes per request answered
 	workers           int     // per app server
 	hold, think       float64 // seconds: a read's service time, a user's think time
 	p95, p99          float64 // objectives in seconds, 0 when unset
@@ -182,6 +183,7 @@ func (s *sim) reset(ctx context.Context, p *engine.Plan, w *world, r *experiment
 	s.workers, s.hold = workers(h)
 	if s.rps > 0 {
 		s.think = max(0, 1/s.rps-s.hold)
+		s.wpr = s.wph / 3600 / s.rps
 	}
 	s.p95, s.p99 = r.Objectives.LatencyP95.Seconds(), r.Objectives.LatencyP99.Seconds()
 	s.wantLat = s.detail || s.p95 > 0 || s.p99 > 0

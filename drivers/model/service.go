@@ -32,7 +32,7 @@ type seg struct {
 }
 
 // class of a moment.
-type class int
+type class int8
 
 const (
 	inSLO class = iota
@@ -49,8 +49,8 @@ type point struct {
 	deliv   float64 // of which answered successfully (writes fail when blocked)
 	writes  float64 // acknowledged writes per second
 	success float64
-	p95     float64 // seconds; 0 when not computed, +Inf unbounded
-	p99     float64
+	p95     float32 // seconds; 0 when not computed, +Inf unbounded
+	p99     float32 // (float32 keeps a point small: integration copies many)
 	cls     class
 }
 
@@ -143,22 +143,26 @@ func (s *sim) queue(n int) queue {
 }
 
 // at is the service at t under p.
-func (s *sim) at(t time.Duration, p *params) point {
-	return s.serve(s.online(t), p)
+func (s *sim) at(t time.Duration, p *params) (pt point) {
+	s.serve(s.online(t), p, &pt)
+	return pt
 }
 
-// serve is the service with on users online under p.
-func (s *sim) serve(on float64, p *params) point {
-	pt := point{online: on, demand: on * s.rps}
+// serve sets pt to the service with on users online under p. It fills a
+// point in place: integration reads many, and copies cost.
+func (s *sim) serve(on float64, p *params, pt *point) {
+	*pt = point{online: on, demand: on * s.rps}
 	if !p.db {
 		pt.cls = down
-		return pt
+		return
 	}
 	admitted := rules.Admitted(s.h, on)
 	a := admitted * s.rps // what the admitted send
 	offered := a + p.attack
 	pt.good = a
-	pt.p95, pt.p99 = math.Inf(1), math.Inf(1)
+	if s.wantLat {
+		pt.p95, pt.p99 = float32(math.Inf(1)), float32(math.Inf(1))
+	}
 	switch {
 	case s.h.MaxSessions > 0 && p.attack < p.capacity:
 		// the admitted are a closed population: answered, more slowly as
@@ -167,7 +171,7 @@ func (s *sim) serve(on float64, p *params) point {
 		pt.good = a
 		pt.demand = (on-admitted)*s.rps + a
 		if s.wantLat {
-			pt.p95, pt.p99 = p.q.quantile(a+p.attack, 0.95, s.ws), p.q.quantile(a+p.attack, 0.99, s.ws)
+			pt.p95, pt.p99 = float32(p.q.quantile(a+p.attack, 0.95, s.ws)), float32(p.q.quantile(a+p.attack, 0.99, s.ws))
 		}
 	case offered > p.capacity:
 		if p.capacity <= 0 {
@@ -176,13 +180,13 @@ func (s *sim) serve(on float64, p *params) point {
 			pt.good = p.capacity * math.Exp(-collapseAlpha*(offered/p.capacity-1)) * a / offered
 		}
 	case s.wantLat:
-		pt.p95, pt.p99 = p.q.quantile(offered, 0.95, s.ws), p.q.quantile(offered, 0.99, s.ws)
+		pt.p95, pt.p99 = float32(p.q.quantile(offered, 0.95, s.ws)), float32(p.q.quantile(offered, 0.99, s.ws))
 	}
 	pt.deliv = pt.good
-	// writes_per_user_hour per online user for each request answered
-	pt.writes = on * s.wph / 3600
-	if s.rps > 0 {
-		pt.writes = pt.good * s.wph / 3600 / s.rps
+	// writes_per_user_hour per online user, for the requests answered
+	pt.writes = pt.good * s.wpr
+	if s.rps <= 0 {
+		pt.writes = on * s.wph / 3600
 	}
 	if p.blocked {
 		pt.deliv = pt.good * (1 - s.ws)
@@ -193,7 +197,7 @@ func (s *sim) serve(on float64, p *params) point {
 		pt.success = pt.deliv / pt.demand
 	}
 	switch {
-	case pt.success >= s.thr && s.slow(&pt):
+	case pt.success >= s.thr && s.slow(pt):
 		pt.cls = slow
 	case pt.success >= s.thr:
 		pt.cls = inSLO
@@ -203,7 +207,6 @@ func (s *sim) serve(on float64, p *params) point {
 	default:
 		pt.cls = down
 	}
-	return pt
 }
 
 // worst keeps the slowest response time of the moments answered while the
@@ -212,12 +215,12 @@ func (s *sim) worst(pt *point) {
 	if !s.tracking || pt.cls == down || pt.good <= 0 {
 		return
 	}
-	s.worst95, s.worst99 = max(s.worst95, pt.p95), max(s.worst99, pt.p99)
+	s.worst95, s.worst99 = max(s.worst95, float64(pt.p95)), max(s.worst99, float64(pt.p99))
 }
 
 // slow says whether pt's response time misses the region's objectives.
 func (s *sim) slow(pt *point) bool {
-	return (s.p95 > 0 && pt.p95 > s.p95) || (s.p99 > 0 && pt.p99 > s.p99)
+	return (s.p95 > 0 && float64(pt.p95) > s.p95) || (s.p99 > 0 && float64(pt.p99) > s.p99)
 }
 
 // simpson integrates a point's figures over [u, v] from its ends and middle:
@@ -312,8 +315,8 @@ func (s *sim) served(a, b time.Duration, p *params) bool {
 	if s.wantLat {
 		// response time grows with demand: the busiest moment says whether
 		// any is slow, and is the stretch's worst.
-		top := s.serve(s.peakOnline, p)
-		if top.cls != inSLO {
+		var top point
+		if s.serve(s.peakOnline, p, &top); top.cls != inSLO {
 			return false
 		}
 		s.worst(&top)
@@ -432,15 +435,18 @@ func (s *sim) sub(x, y time.Duration, p *params, emit func(u, v time.Duration, c
 			emit(x, y, p0.cls, simpson(x, y, p0, pm, p1))
 			return
 		}
-		if top := s.serve(onMax, p); top.cls == p0.cls {
+		var top point
+		if s.serve(onMax, p, &top); top.cls == p0.cls {
 			s.worst(&top)
 			emit(x, y, p0.cls, simpson(x, y, p0, pm, p1))
 			return
 		}
 	}
-	s.worst(&p0)
-	s.worst(&pm)
-	s.worst(&p1)
+	if s.wantLat {
+		s.worst(&p0)
+		s.worst(&pm)
+		s.worst(&p1)
+	}
 	n := int((y - x) / grid)
 	if (y-x)%grid != 0 {
 		n++
@@ -455,7 +461,9 @@ func (s *sim) sub(x, y time.Duration, p *params, emit func(u, v time.Duration, c
 		q := p1
 		if v < y {
 			q = s.at(v, p)
-			s.worst(&q)
+			if s.wantLat {
+				s.worst(&q)
+			}
 		}
 		if q.cls != prev.cls {
 			// bisect the change to the millisecond.
@@ -489,7 +497,6 @@ func (s *sim) integrate(a, b time.Duration) {
 	evUp := s.lastUp
 	s.lastUp = ""
 	s.tracking = true
-	defer func() { s.tracking = false }()
 	s.pieces(a, b, &p, func(u, v time.Duration, c class, t totals) {
 		s.cum += t.writes
 		s.obs.AckedWrites += t.writes
@@ -498,6 +505,7 @@ func (s *sim) integrate(a, b time.Duration) {
 		s.obs.UserHoursLost += t.userSecondsLost / 3600
 		s.track(u, v, c, t, &p, a, evUp)
 	})
+	s.tracking = false
 	if s.detail {
 		s.sample(a, b, &p)
 	}
@@ -536,7 +544,7 @@ func (s *sim) sample(a, b time.Duration, p *params) {
 			pt := s.at(ts, p)
 			smp := engine.Sample{At: ts, Success: pt.success, Demand: pt.online}
 			if pt.cls != down && pt.good > 0 {
-				smp.P95 = seconds(pt.p95)
+				smp.P95 = seconds(float64(pt.p95))
 			}
 			s.obs.Served = append(s.obs.Served, smp)
 		}
