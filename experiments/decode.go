@@ -601,7 +601,8 @@ func (d *decoder) region(b *hcl.Block, hostings map[string]*Hosting, workloads m
 			name string
 			to   *time.Duration
 		}{{"latency_p95", &o.LatencyP95}, {"latency_p99", &o.LatencyP99}} {
-			if *l.to = oa.Duration(l.name, 0); oa.Has(l.name) && *l.to <= 0 {
+			n := len(oa.Diags())
+			if *l.to = oa.Duration(l.name, 0); oa.Has(l.name) && *l.to <= 0 && len(oa.Diags()) == n {
 				oa.Errorf(l.name, "Invalid latency objective", "%s must be a positive duration, such as \"2s\" or \"800ms\".", l.name)
 			}
 		}
