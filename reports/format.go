@@ -63,6 +63,12 @@ func objectivesText(o experiments.Objectives) string {
 	if o.Availability > 0 {
 		parts = append(parts, "avail ≥ "+trimNum(o.Availability)+"%")
 	}
+	if o.LatencyP95 > 0 {
+		parts = append(parts, "p95 ≤ "+fmtDur(o.LatencyP95))
+	}
+	if o.LatencyP99 > 0 {
+		parts = append(parts, "p99 ≤ "+fmtDur(o.LatencyP99))
+	}
 	if len(parts) == 0 {
 		return "none"
 	}
