@@ -240,8 +240,11 @@ func eventWord(k engine.EventKind) string { return strings.ReplaceAll(string(k),
 
 // stateWord says what an incident's state means for users.
 func stateWord(s engine.State) string {
-	if s == engine.StateDegraded {
+	switch s {
+	case engine.StateDegraded:
 		return "degraded: access temporarily restricted, the admitted are served"
+	case engine.StateSlow:
+		return "slow: served, but over the latency objective"
 	}
 	return "down"
 }

@@ -83,6 +83,7 @@ type htmlRegion struct {
 	Name, Hosting, Verdict, Recovery  string
 	Downtime, Loss, Lost, Avail, Hits string
 	Served, Baseline                  string
+	Latency, Slow                     string // worst p95 / p99, time slow; empty when none
 	Passed, AllLost, Unrecovered      string // with trials
 	Pass                              bool
 	Timeline                          template.HTML
@@ -275,6 +276,12 @@ func htmlRegionOf(r *engine.Result, rr *engine.RegionResult) htmlRegion {
 	}
 	if b := rr.Baseline; b != nil {
 		hr.Baseline = engine.FormatAvailability(b.Availability)
+	}
+	if rr.P95 > 0 {
+		hr.Latency = engine.FormatLatency(rr.P95) + " / " + engine.FormatLatency(rr.P99)
+	}
+	if rr.Slow > 0 {
+		hr.Slow = fmtDur(rr.Slow)
 	}
 	for _, e := range rr.Timeline {
 		ev := htmlEvent{At: "+" + fmtDur(e.At), When: clockAt(r.Start, e.At).Format("Mon 15:04:05"), Kind: eventWord(e.Kind), Basis: string(e.Basis), Text: unbrokenWords(e.Text)}

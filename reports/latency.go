@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"time"
 
@@ -88,4 +89,71 @@ func mdLatency(b *strings.Builder, regions []engine.RegionResult) {
 		mdRow(b, r.region, r.p95, r.p99, r.slow, r.objective)
 	}
 	b.WriteString("\n")
+}
+
+// latencyAxis is the service chart's response-time scale: logarithmic, in
+// whole decades, because a p95 goes from tens of milliseconds when idle to
+// tens of seconds when saturated, and the objective must be legible in both.
+type latencyAxis struct {
+	lo, hi     float64 // log10 of seconds at the bottom and top
+	top, plotH float64
+	objective  time.Duration
+}
+
+// newLatencyAxis is nil when the region has no response time to draw; the
+// caller places it (top, plotH) once the chart's layout is known.
+func newLatencyAxis(rr *engine.RegionResult) *latencyAxis {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, s := range rr.Served {
+		if s.P95 > 0 {
+			v := s.P95.Seconds()
+			lo, hi = min(lo, v), max(hi, v)
+		}
+	}
+	if math.IsInf(lo, 1) {
+		return nil
+	}
+	obj := rr.Objectives.LatencyP95
+	if obj > 0 {
+		lo, hi = min(lo, obj.Seconds()), max(hi, obj.Seconds())
+	}
+	a := &latencyAxis{lo: math.Floor(math.Log10(lo)), hi: math.Ceil(math.Log10(hi)), objective: obj}
+	if a.hi <= a.lo {
+		a.hi = a.lo + 1
+	}
+	return a
+}
+
+func (a *latencyAxis) y(d time.Duration) float64 {
+	v := (math.Log10(d.Seconds()) - a.lo) / (a.hi - a.lo)
+	return a.top + a.plotH*(1-max(0, min(v, 1)))
+}
+
+// draw puts the axis at x = axisX, the objective as a dashed line across
+// the plot, and the p95 series; a gap where nothing was answered.
+func (a *latencyAxis) draw(b *svgBuf, axisX, left float64, x func(time.Duration) float64, rr *engine.RegionResult) {
+	for e := a.lo; e <= a.hi; e++ {
+		d := time.Duration(math.Pow(10, e) * float64(time.Second))
+		b.f(`<text x="%.1f" y="%.1f" class="axis" fill="%s">%s</text>`, axisX+4, a.y(d)+4, svgLatency, svgEsc(engine.FormatLatency(d)))
+	}
+	b.f(`<text x="%.1f" y="%.1f" class="axis" fill="%s">p95</text>`, axisX+4, a.top-6, svgLatency)
+	if a.objective > 0 {
+		b.f(`<line class="latency-objective" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s" stroke-dasharray="6 3"><title>latency_p95 objective: %s</title></line>`,
+			left, axisX, a.y(a.objective), a.y(a.objective), svgLatency, svgEsc(fmtDur(a.objective)))
+	}
+	var run []string
+	flush := func() {
+		if len(run) > 0 {
+			b.f(`<polyline class="p95" fill="none" stroke="%s" stroke-width="1.3" points="%s"/>`, svgLatency, strings.Join(run, " "))
+		}
+		run = run[:0]
+	}
+	for _, s := range rr.Served {
+		if s.P95 <= 0 {
+			flush()
+			continue
+		}
+		run = append(run, fmt.Sprintf("%.1f,%.1f", x(s.At), a.y(s.P95)))
+	}
+	flush()
 }
