@@ -75,6 +75,7 @@ type htmlSummaryRow struct {
 	Region, Hosting string
 	Pass            bool
 	RTO, RPO, Avail htmlBadge
+	P95, P99        htmlBadge // latency objectives
 }
 
 type htmlFault struct{ ID, At, When string }
@@ -199,6 +200,10 @@ func htmlDocOf(r *engine.Result) htmlDoc {
 				row.RTO = b
 			case "rpo":
 				row.RPO = b
+			case "latency_p95":
+				row.P95 = b
+			case "latency_p99":
+				row.P99 = b
 			default:
 				row.Avail = b
 			}

@@ -83,6 +83,8 @@ func svgEventLabel(e engine.Event) string {
 		return "overload"
 	case engine.EventAdmission:
 		return "admission control"
+	case engine.EventSlow:
+		return "slow"
 	}
 	return ""
 }

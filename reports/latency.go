@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -134,7 +135,11 @@ func (a *latencyAxis) y(d time.Duration) float64 {
 func (a *latencyAxis) draw(b *svgBuf, axisX, left float64, x func(time.Duration) float64, rr *engine.RegionResult) {
 	for e := a.lo; e <= a.hi; e++ {
 		d := time.Duration(math.Pow(10, e) * float64(time.Second))
-		b.f(`<text x="%.1f" y="%.1f" class="axis" fill="%s">%s</text>`, axisX+4, a.y(d)+4, svgLatency, svgEsc(engine.FormatLatency(d)))
+		label := strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + "s" // decades: 100s, not 1m40s
+		if d < time.Second {
+			label = engine.FormatLatency(d)
+		}
+		b.f(`<text x="%.1f" y="%.1f" class="axis" fill="%s">%s</text>`, axisX+4, a.y(d)+4, svgLatency, svgEsc(label))
 	}
 	b.f(`<text x="%.1f" y="%.1f" class="axis" fill="%s">p95</text>`, axisX+4, a.top-6, svgLatency)
 	if a.objective > 0 {

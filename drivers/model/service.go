@@ -590,7 +590,7 @@ func (s *sim) track(u, v time.Duration, c class, t totals, p *params, segStart t
 		if u == segStart && evUp != "" {
 			rec = evUp
 		}
-		s.close(u, rec)
+		s.close(u, rec, c == inSLO)
 	}
 	if c == inSLO {
 		return
@@ -616,13 +616,15 @@ func (s *sim) track(u, v time.Duration, c class, t totals, p *params, segStart t
 	s.out.Delivered += t.delivered
 }
 
-func (s *sim) close(at time.Duration, rec engine.Recovery) {
+// close ends the outage in progress; restored says the service is back in
+// SLO, not only in another state (slow to restricted, say).
+func (s *sim) close(at time.Duration, rec engine.Recovery, restored bool) {
 	o := s.out
 	o.End = at
 	o.Recovery = rec
 	s.obs.Outages = append(s.obs.Outages, *o)
 	s.out = nil
-	if at < s.horizon {
+	if restored && at < s.horizon {
 		s.event(at, engine.EventRestored, "", o.Len(), "service restored")
 	}
 }
@@ -630,7 +632,7 @@ func (s *sim) close(at time.Duration, rec engine.Recovery) {
 // finish closes what is still open at the horizon and settles the figures.
 func (s *sim) finish() {
 	if s.out != nil {
-		s.close(s.horizon, engine.RecoveryPending)
+		s.close(s.horizon, engine.RecoveryPending, false)
 	}
 	if s.worst95 > 0 {
 		s.obs.P95, s.obs.P99 = seconds(s.worst95), seconds(s.worst99)
