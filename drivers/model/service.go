@@ -428,7 +428,8 @@ func (s *sim) sub(x, y time.Duration, p *params, emit func(u, v time.Duration, c
 	}
 	// fast path: no overload and nobody turned away anywhere on the piece,
 	// so the success ratio is constant; response time grows with demand,
-	// so the busiest moment tells whether any moment is slow.
+	// so when the busiest moment is not slow, none is (a slow one may not
+	// be slow all along: demand can dip between the piece's ends).
 	onMax := quadMax(p0.online, pm.online, p1.online)
 	if (s.h.MaxSessions == 0 || onMax <= float64(s.h.MaxSessions)) && onMax*s.rps+p.attack <= p.capacity {
 		if !s.wantLat {
@@ -436,7 +437,7 @@ func (s *sim) sub(x, y time.Duration, p *params, emit func(u, v time.Duration, c
 			return
 		}
 		var top point
-		if s.serve(onMax, p, &top); top.cls == p0.cls {
+		if s.serve(onMax, p, &top); top.cls == p0.cls && top.cls != slow {
 			s.worst(&top)
 			emit(x, y, p0.cls, simpson(x, y, p0, pm, p1))
 			return
