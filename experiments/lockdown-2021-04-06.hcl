@@ -118,7 +118,8 @@ datacenter "aws" {
 # afternoon is then more than the servers answer at once: every page is
 # answered, after a wait (slow, not restricted). At 14:00, 1.6 P = 103,200
 # users on 4,400 req/s wait about 103,200 / 4,400 - 14.95 = 8.5 s on
-# average (see README, "How latency is predicted").
+# average (see README, "How latency is predicted"). firedrill validate warns
+# that admission control is above capacity: that is the record's afternoon.
 hosting "idf-ode-admission" {
   primary      = datacenter.ode
   max_sessions = 109650 # 1.7 x 430,000 x 0.15
