@@ -141,7 +141,9 @@ func (a *latencyAxis) draw(b *svgBuf, axisX, left float64, x func(time.Duration)
 		}
 		b.f(`<text x="%.1f" y="%.1f" class="axis" fill="%s">%s</text>`, axisX+4, a.y(d)+4, svgLatency, svgEsc(label))
 	}
-	b.f(`<text x="%.1f" y="%.1f" class="axis" fill="%s">p95</text>`, axisX+4, a.top-6, svgLatency)
+	// the axis's name under it, beside the last time tick: above, it would
+	// meet the top decade's label.
+	b.f(`<text x="%.1f" y="%.1f" class="axis" fill="%s">p95</text>`, axisX+4, a.top+a.plotH+18, svgLatency)
 	if a.objective > 0 {
 		b.f(`<line class="latency-objective" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s" stroke-dasharray="6 3"><title>latency_p95 objective: %s</title></line>`,
 			left, axisX, a.y(a.objective), a.y(a.objective), svgLatency, svgEsc(fmtDur(a.objective)))
