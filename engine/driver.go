@@ -112,13 +112,18 @@ type RegionObservation struct {
 	Timeline []Event
 	// Phases holds latency and error figures per phase (containers only).
 	Phases []Phase
+	// P95 and P99 are the worst 95th and 99th percentiles of response time
+	// over the moments that were not down (nothing answered then); zero
+	// when the driver has no response time or nothing was answered.
+	P95, P99 time.Duration
 }
 
 // Outage is a span out of SLO with what the driver knows of it.
 type Outage struct {
 	Span
 	// State is down when almost nothing is served, degraded when admission
-	// control serves the admitted and turns the rest away.
+	// control serves the admitted and turns the rest away, slow when enough
+	// is served but the response time misses latency_p95 or latency_p99.
 	State State
 	// Cause lists the IDs of the faults that brought it about; empty when no
 	// fault did (demand above capacity on an ordinary day).
@@ -132,11 +137,27 @@ type Outage struct {
 // State is how bad an outage is.
 type State string
 
-// Outage states.
+// Outage states, from the mildest.
 const (
-	StateDown     State = "down"
+	StateSlow     State = "slow"
 	StateDegraded State = "degraded"
+	StateDown     State = "down"
 )
+
+// Worse says whether a is worse than b: down, then degraded, then slow.
+func (a State) Worse(b State) bool { return a.rank() > b.rank() }
+
+func (a State) rank() int {
+	switch a {
+	case StateSlow:
+		return 1
+	case StateDegraded:
+		return 2
+	case StateDown:
+		return 3
+	}
+	return 0
+}
 
 // Loss is what one failure lost: acknowledged writes from Start (the oldest
 // lost) to End (the newest, the failure itself).
@@ -161,6 +182,9 @@ type Sample struct {
 	At      time.Duration
 	Success float64 // 0..1
 	Demand  float64 // users trying to use the service
+	// P95 is the 95th percentile of response time; zero when nothing was
+	// answered or the driver does not know it.
+	P95 time.Duration
 }
 
 // EventKind is what happened.
@@ -187,6 +211,7 @@ const (
 	EventUnrecoverable EventKind = "unrecoverable"
 	EventOverload      EventKind = "overload"
 	EventAdmission     EventKind = "admission_control"
+	EventSlow          EventKind = "service_slow"
 )
 
 // Event is one line of a region's timeline.

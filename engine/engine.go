@@ -92,6 +92,11 @@ type RegionResult struct {
 	AllDataLost    bool
 	UnackedApplied int64
 	Availability   float64 // percent of the horizon in SLO
+	// P95 and P99 are the worst response-time percentiles over the moments
+	// not down; zero when the driver has none.
+	P95, P99 time.Duration
+	// Slow is the time out of SLO only because answers were too slow.
+	Slow time.Duration
 	// ServedRatio is requests served over requests demanded across the
 	// horizon, 0..1; 1 when the driver did not count requests and nothing
 	// was out of SLO.
@@ -117,7 +122,7 @@ type RegionResult struct {
 // merged.
 type Incident struct {
 	Span
-	// State is down when any part of it was down, else degraded.
+	// State is the worst of its parts: down, then degraded, then slow.
 	State State
 	// Cause lists the faults behind it; empty when none (FaultCaused false).
 	Cause []string
@@ -381,6 +386,9 @@ func passes(rr *RegionResult) bool {
 	if o.RPOSet && (rr.AllDataLost || rr.DataLoss > o.RPO) {
 		return false
 	}
+	if (o.LatencyP95 > 0 && rr.P95 > o.LatencyP95) || (o.LatencyP99 > 0 && rr.P99 > o.LatencyP99) {
+		return false
+	}
 	return o.Availability <= 0 || rr.Availability >= o.Availability
 }
 
@@ -415,10 +423,37 @@ func judge(rr *RegionResult) {
 			Pass:      rr.Availability >= o.Availability,
 		})
 	}
+	// a latency objective holds when no moment that answered was slower:
+	// the slow stretches also count against availability.
+	for _, l := range []struct {
+		name           string
+		target, actual time.Duration
+	}{{"latency_p95", o.LatencyP95, rr.P95}, {"latency_p99", o.LatencyP99, rr.P99}} {
+		if l.target > 0 {
+			rr.Verdicts = append(rr.Verdicts, Verdict{
+				Objective: l.name,
+				Target:    "≤ " + faults.FormatDuration(l.target),
+				Actual:    "worst " + FormatLatency(l.actual),
+				Pass:      l.actual <= l.target,
+			})
+		}
+	}
 	rr.Pass = true
 	for _, v := range rr.Verdicts {
 		rr.Pass = rr.Pass && v.Pass
 	}
+}
+
+// FormatLatency writes a response time to the millisecond under a minute
+// ("850ms", "2.4s"), and as a duration beyond.
+func FormatLatency(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return d.Round(time.Millisecond).String()
+	case d < time.Minute:
+		return d.Round(100 * time.Millisecond).String()
+	}
+	return faults.FormatDuration(d.Round(time.Second))
 }
 
 func trimFloat(f float64) string {

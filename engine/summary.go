@@ -40,6 +40,8 @@ func summarise(ctx context.Context, exp *experiments.Experiment, obs *Observatio
 			Served:         o.Served,
 			Phases:         o.Phases,
 			ServedRatio:    servedRatio(o.Demanded, o.Delivered),
+			P95:            o.P95,
+			P99:            o.P99,
 		}
 		if reg := byName[o.Region]; reg != nil {
 			rr.Objectives = reg.Objectives
@@ -52,6 +54,9 @@ func summarise(ctx context.Context, exp *experiments.Experiment, obs *Observatio
 		}
 		for _, s := range o.Outages {
 			rr.OutOfSLO += s.Len()
+			if s.State == StateSlow {
+				rr.Slow += s.Len()
+			}
 		}
 		b := base[o.Region]
 		if b != nil {
@@ -105,14 +110,14 @@ func incidents(o *RegionObservation, base *RegionObservation, sustain time.Durat
 	var out []Incident
 	var demanded, delivered []float64
 	for i := 0; i < len(o.Outages); {
-		in := Incident{Span: o.Outages[i].Span, State: StateDegraded}
+		in := Incident{Span: o.Outages[i].Span, State: o.Outages[i].State}
 		var dem, del float64
 		j := i
 		for ; j < len(o.Outages) && (j == i || o.Outages[j].Start-in.End < sustain); j++ {
 			oj := o.Outages[j]
 			in.End = oj.End
-			if oj.State != StateDegraded {
-				in.State = StateDown
+			if oj.State.Worse(in.State) {
+				in.State = oj.State
 			}
 			for _, c := range oj.Cause {
 				if !slices.Contains(in.Cause, c) {

@@ -62,9 +62,12 @@ func (d *decoder) capacity(r *Region, rng hcl.Range) {
 			r.Name, online, demand, capacity, h.MaxSessions, online-float64(h.MaxSessions))
 	case h.MaxSessions > 0 && float64(h.MaxSessions)*rps > capacity:
 		// the peak fits, but admission control would let in more than the
-		// servers carry: under a surge it protects nothing.
+		// servers answer at the users' pace: under a surge the admitted
+		// wait (the model's closed population), each about sessions /
+		// capacity - 1/rps seconds on average.
 		d.warnf(rng, "Admission control above capacity",
-			"For region %q, max_sessions = %d admits up to %.0f req/s (%d sessions x %g requests a minute) against %.0f req/s of capacity (%d app replicas x %g req/s, hosting %q): when a surge brings that many users, the admitted overload the servers and throughput collapses for everyone. The servers carry at most %.0f sessions.",
-			r.Name, h.MaxSessions, float64(h.MaxSessions)*rps, h.MaxSessions, rps*60, capacity, h.AppReplicas, h.ReplicaRPS, h.Name, math.Floor(capacity/rps))
+			"For region %q, max_sessions = %d admits up to %.0f req/s (%d sessions x %g requests a minute) against %.0f req/s of capacity (%d app replicas x %g req/s, hosting %q): when a surge brings that many users, the admitted are answered, but each waits about %.1f s on average (%d / %.0f - %.0f s between a user's requests): slow, not restricted. The servers carry at most %.0f sessions at their own pace.",
+			r.Name, h.MaxSessions, float64(h.MaxSessions)*rps, h.MaxSessions, rps*60, capacity, h.AppReplicas, h.ReplicaRPS, h.Name,
+			float64(h.MaxSessions)/capacity-1/rps, h.MaxSessions, capacity, 1/rps, math.Floor(capacity/rps))
 	}
 }

@@ -582,7 +582,7 @@ func (d *decoder) region(b *hcl.Block, hostings map[string]*Hosting, workloads m
 			continue
 		}
 		oa := d.scope.Content(ob.Body, []faults.Attribute{{Name: "rto"}, {Name: "rpo"}, {Name: "availability"}, {Name: "success_ratio"},
-			{Name: "annual_availability"}, {Name: "annual_rto_breach"}, {Name: "annual_rpo_breach"}})
+			{Name: "annual_availability"}, {Name: "annual_rto_breach"}, {Name: "annual_rpo_breach"}, {Name: "latency_p95"}, {Name: "latency_p99"}})
 		o := &r.Objectives
 		o.RTO, o.RTOSet = oa.Duration("rto", 0), oa.Has("rto")
 		o.RPO, o.RPOSet = oa.Duration("rpo", 0), oa.Has("rpo")
@@ -596,6 +596,18 @@ func (d *decoder) region(b *hcl.Block, hostings map[string]*Hosting, workloads m
 		}
 		if o.AnnualRPOBreachSet && !o.RPOSet {
 			oa.Errorf("annual_rpo_breach", "Annual objective without its objective", "annual_rpo_breach bounds the yearly probability of a loss window longer than the rpo: set rpo too.")
+		}
+		for _, l := range []struct {
+			name string
+			to   *time.Duration
+		}{{"latency_p95", &o.LatencyP95}, {"latency_p99", &o.LatencyP99}} {
+			n := len(oa.Diags())
+			if *l.to = oa.Duration(l.name, 0); oa.Has(l.name) && *l.to <= 0 && len(oa.Diags()) == n {
+				oa.Errorf(l.name, "Invalid latency objective", "%s must be a positive duration, such as \"2s\" or \"800ms\".", l.name)
+			}
+		}
+		if o.LatencyP95 > 0 && o.LatencyP99 > 0 && o.LatencyP99 < o.LatencyP95 {
+			oa.Errorf("latency_p99", "Invalid latency objective", "latency_p99 (%s) is under latency_p95 (%s): the 99th percentile of response time is never under the 95th.", faults.FormatDuration(o.LatencyP99), faults.FormatDuration(o.LatencyP95))
 		}
 		d.diags = append(d.diags, oa.Diags()...)
 	}

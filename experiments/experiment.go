@@ -204,6 +204,10 @@ type Objectives struct {
 	AnnualAvailability                     float64
 	AnnualRTOBreach, AnnualRPOBreach       float64
 	AnnualRTOBreachSet, AnnualRPOBreachSet bool
+	// LatencyP95 and LatencyP99 bound the 95th and 99th percentiles of
+	// response time at every moment: a moment that is served but slower is
+	// out of SLO (slow). Zero: no bound.
+	LatencyP95, LatencyP99 time.Duration
 }
 
 // Datacenter returns the datacenter with the given name, or nil.

@@ -63,6 +63,12 @@ func objectivesText(o experiments.Objectives) string {
 	if o.Availability > 0 {
 		parts = append(parts, "avail ≥ "+trimNum(o.Availability)+"%")
 	}
+	if o.LatencyP95 > 0 {
+		parts = append(parts, "p95 ≤ "+fmtDur(o.LatencyP95))
+	}
+	if o.LatencyP99 > 0 {
+		parts = append(parts, "p99 ≤ "+fmtDur(o.LatencyP99))
+	}
 	if len(parts) == 0 {
 		return "none"
 	}
@@ -234,8 +240,11 @@ func eventWord(k engine.EventKind) string { return strings.ReplaceAll(string(k),
 
 // stateWord says what an incident's state means for users.
 func stateWord(s engine.State) string {
-	if s == engine.StateDegraded {
+	switch s {
+	case engine.StateDegraded:
 		return "degraded: access temporarily restricted, the admitted are served"
+	case engine.StateSlow:
+		return "slow: served, but over the latency objective"
 	}
 	return "down"
 }

@@ -75,6 +75,7 @@ type htmlSummaryRow struct {
 	Region, Hosting string
 	Pass            bool
 	RTO, RPO, Avail htmlBadge
+	P95, P99        htmlBadge // latency objectives
 }
 
 type htmlFault struct{ ID, At, When string }
@@ -83,6 +84,7 @@ type htmlRegion struct {
 	Name, Hosting, Verdict, Recovery  string
 	Downtime, Loss, Lost, Avail, Hits string
 	Served, Baseline                  string
+	Latency, Slow                     string // worst p95 / p99, time slow; empty when none
 	Passed, AllLost, Unrecovered      string // with trials
 	Pass                              bool
 	Timeline                          template.HTML
@@ -198,6 +200,10 @@ func htmlDocOf(r *engine.Result) htmlDoc {
 				row.RTO = b
 			case "rpo":
 				row.RPO = b
+			case "latency_p95":
+				row.P95 = b
+			case "latency_p99":
+				row.P99 = b
 			default:
 				row.Avail = b
 			}
@@ -275,6 +281,12 @@ func htmlRegionOf(r *engine.Result, rr *engine.RegionResult) htmlRegion {
 	}
 	if b := rr.Baseline; b != nil {
 		hr.Baseline = engine.FormatAvailability(b.Availability)
+	}
+	if rr.P95 > 0 {
+		hr.Latency = engine.FormatLatency(rr.P95) + " / " + engine.FormatLatency(rr.P99)
+	}
+	if rr.Slow > 0 {
+		hr.Slow = fmtDur(rr.Slow)
 	}
 	for _, e := range rr.Timeline {
 		ev := htmlEvent{At: "+" + fmtDur(e.At), When: clockAt(r.Start, e.At).Format("Mon 15:04:05"), Kind: eventWord(e.Kind), Basis: string(e.Basis), Text: unbrokenWords(e.Text)}

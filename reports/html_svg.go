@@ -29,6 +29,8 @@ const (
 	svgMeasure = "#2b6cb0"
 	svgModel   = "#805ad5"
 	svgBar     = "#dd6b20"
+	svgSlowBg  = "#bee3f8" // slow: served, but over the latency objective
+	svgLatency = "#2c5282" // p95 response time, on its own axis
 )
 
 type svgBuf struct{ strings.Builder }
@@ -81,6 +83,8 @@ func svgEventLabel(e engine.Event) string {
 		return "overload"
 	case engine.EventAdmission:
 		return "admission control"
+	case engine.EventSlow:
+		return "slow"
 	}
 	return ""
 }
@@ -184,7 +188,12 @@ func placeLabels(xs []float64, texts []string, lo, hi float64) []labelPlace {
 // shaded, and its events marked: solid for measured, dashed for modeled.
 func svgTimeline(start time.Time, horizon time.Duration, rr *engine.RegionResult) template.HTML {
 	const w = 960.0
-	const left, right, plotH = 44.0, 12.0, 110.0
+	const left, plotH = 44.0, 110.0
+	lat := newLatencyAxis(rr)
+	right := 12.0
+	if lat != nil {
+		right = 56 // the response-time axis's labels
+	}
 	pw := w - left - right
 	if horizon <= 0 {
 		horizon = time.Hour
@@ -207,6 +216,9 @@ func svgTimeline(start time.Time, horizon time.Duration, rr *engine.RegionResult
 	}
 	top := labelRowY(rows-1) + 14
 	h := top + plotH + 50
+	if lat != nil {
+		lat.top, lat.plotH = top, plotH
+	}
 	y := func(v float64) float64 { return top + plotH*(1-max(0, min(v, 1))) }
 	var b svgBuf
 	b.f(`<svg class="timeline" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s: service over the horizon">`, w, h, svgEsc(rr.Region))
@@ -245,16 +257,22 @@ func svgTimeline(start time.Time, horizon time.Duration, rr *engine.RegionResult
 	// band over the plot that says their cause and how they ended.
 	for _, o := range rr.Outages {
 		state, fill := "down", svgDownBg
-		if o.State == engine.StateDegraded {
+		switch o.State {
+		case engine.StateDegraded:
 			state, fill = "degraded", svgDegrBg
+		case engine.StateSlow:
+			state, fill = "slow", svgSlowBg
 		}
 		b.f(`<rect class="outage %s" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s" fill-opacity="0.6"><title>%s %s – %s</title></rect>`,
 			state, x(o.Start), top, max(1, x(o.End)-x(o.Start)), plotH, fill, svgEsc(stateWord(o.State)), svgEsc(fmtDur(o.Start)), svgEsc(fmtDur(o.End)))
 	}
 	for _, in := range rr.Incidents {
 		state, fill := "down", svgDown
-		if in.State == engine.StateDegraded {
+		switch in.State {
+		case engine.StateDegraded:
 			state, fill = "degraded", svgFault
+		case engine.StateSlow:
+			state, fill = "slow", svgLatency
 		}
 		title := fmt.Sprintf("incident +%s to +%s, %s; recovery: %s; %s of requests served",
 			fmtDur(in.Start), fmtDur(in.End), stateWord(in.State), recoveryWord(in.Recovery), servedShare(in.ServedRatio))
@@ -280,6 +298,9 @@ func svgTimeline(start time.Time, horizon time.Duration, rr *engine.RegionResult
 		pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(horizon), y(1)))
 	}
 	b.f(`<polyline class="served" fill="none" stroke="%s" stroke-width="1.6" points="%s"/>`, svgUp, strings.Join(pts, " "))
+	if lat != nil {
+		lat.draw(&b, w-right, left, x, rr)
+	}
 	// Events: labelled ones on staggered rows above the plot, the others as
 	// ticks under it.
 	for i, e := range rr.Timeline {

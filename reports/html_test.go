@@ -66,6 +66,10 @@ func htmlStructure(t *testing.T, page []byte) string {
 				out = append(out, "    lossrow "+a["data-region"])
 			case tok.Data == "rect" && strings.HasPrefix(a["class"], "bar"):
 				out = append(out, "      "+a["class"])
+			case tok.Data == "line" && a["class"] == "latency-objective":
+				out = append(out, "    latency-objective")
+			case tok.Data == "polyline" && a["class"] == "p95":
+				out = append(out, "    p95")
 			case tok.Data == "line" && a["class"] == "rpo":
 				out = append(out, "      rpo")
 			case tok.Data == "g" && a["class"] == "point":

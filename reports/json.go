@@ -49,6 +49,8 @@ type jsonObjectives struct {
 	RPOSeconds   *float64 `json:"rpo_seconds,omitempty"`
 	Availability *float64 `json:"availability,omitempty"`
 	SuccessRatio *float64 `json:"success_ratio,omitempty"`
+	LatencyP95   *float64 `json:"latency_p95_seconds,omitempty"`
+	LatencyP99   *float64 `json:"latency_p99_seconds,omitempty"`
 }
 
 type jsonVerdict struct {
@@ -142,6 +144,9 @@ type jsonRegion struct {
 	AllDataLost     bool           `json:"all_data_lost"`
 	Availability    float64        `json:"availability"`
 	ServedRatio     float64        `json:"served_ratio"`
+	LatencyP95      *float64       `json:"latency_p95_seconds"`
+	LatencyP99      *float64       `json:"latency_p99_seconds"`
+	SlowSeconds     float64        `json:"slow_seconds"`
 	UserHoursLost   float64        `json:"user_hours_lost"`
 	MonthlyCost     float64        `json:"monthly_cost"`
 	Objectives      jsonObjectives `json:"objectives"`
@@ -254,6 +259,7 @@ func jsonReg(r *engine.Result, rr *engine.RegionResult) jsonRegion {
 		v := round3(o.SuccessRatio)
 		jo.SuccessRatio = &v
 	}
+	jo.LatencyP95, jo.LatencyP99 = jsonLatency(o.LatencyP95), jsonLatency(o.LatencyP99)
 	j := jsonRegion{
 		Region: rr.Region, Hosting: rr.Hosting, HitBy: append([]string{}, rr.HitBy...),
 		Recovered: rr.Recovered, Recovery: string(rr.Recovery),
@@ -261,6 +267,7 @@ func jsonReg(r *engine.Result, rr *engine.RegionResult) jsonRegion {
 		DataLossSeconds: jsonSecs(rr.DataLoss), LostWrites: rr.LostWrites, AckedWrites: rr.AckedWrites,
 		AllDataLost: rr.AllDataLost, Availability: engine.RoundAvailability(rr.Availability), ServedRatio: round4(rr.ServedRatio),
 		UserHoursLost: round3(rr.UserHoursLost), MonthlyCost: round3(rr.MonthlyCost),
+		LatencyP95: jsonLatency(rr.P95), LatencyP99: jsonLatency(rr.P99), SlowSeconds: jsonSecs(rr.Slow),
 		Objectives: jo, Verdicts: []jsonVerdict{}, Verdict: "fail",
 		Outages: []jsonOutage{}, Incidents: []jsonIncident{}, Timeline: []jsonEvent{},
 	}
@@ -379,4 +386,14 @@ func (jsonWriter) WriteComparison(w io.Writer, c *engine.Comparison) error {
 		out.Rows = append(out.Rows, j)
 	}
 	return jsonEncode(w, out)
+}
+
+// jsonLatency is a response time in seconds to the millisecond, nil (null,
+// or omitted in objectives) when there is none.
+func jsonLatency(d time.Duration) *float64 {
+	if d <= 0 {
+		return nil
+	}
+	v := round3(d.Seconds())
+	return &v
 }

@@ -111,7 +111,7 @@ func (junitWriter) WriteRun(w io.Writer, r *engine.Result) error {
 		rr := &r.Regions[i]
 		out.Suites = append(out.Suites, junitSuite{
 			Name:       rr.Region,
-			Properties: []junitProperty{{Name: "hosting", Value: rr.Hosting}},
+			Properties: append([]junitProperty{{Name: "hosting", Value: rr.Hosting}}, junitLatency(rr)...),
 			Cases:      junitCases("firedrill."+r.Experiment+"."+rr.Region, "", rr),
 		})
 	}
@@ -160,4 +160,17 @@ func (junitWriter) WriteComparison(w io.Writer, c *engine.Comparison) error {
 		out.Suites = append(out.Suites, s)
 	}
 	return junitEncode(w, out)
+}
+
+// junitLatency are a region's response-time figures as properties, none
+// when the driver reported none.
+func junitLatency(rr *engine.RegionResult) []junitProperty {
+	if rr.P95 <= 0 {
+		return nil
+	}
+	return []junitProperty{
+		{Name: "latency_p95", Value: engine.FormatLatency(rr.P95)},
+		{Name: "latency_p99", Value: engine.FormatLatency(rr.P99)},
+		{Name: "slow", Value: fmtDur(rr.Slow)},
+	}
 }

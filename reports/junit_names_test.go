@@ -19,7 +19,7 @@ func TestJUnitStableNames(t *testing.T) {
 			for _, c := range s.Cases {
 				name := strings.TrimSpace(c.Name[strings.LastIndex(c.Name, ": ")+1:])
 				switch name {
-				case "rto", "rpo", "availability", "recovered":
+				case "rto", "rpo", "availability", "latency_p95", "latency_p99", "recovered":
 				default:
 					t.Errorf("%s: case %q embeds more than its objective", tc.name, c.Name)
 				}

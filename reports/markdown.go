@@ -114,6 +114,7 @@ func (markdownWriter) WriteRun(w io.Writer, r *engine.Result) error {
 	}
 	b.WriteString("\n")
 	mdSLA(&b, r, r.Regions)
+	mdLatency(&b, r.Regions)
 	var withTimeline []*engine.RegionResult
 	for i := range r.Regions {
 		if len(r.Regions[i].Timeline) > 0 {

@@ -47,9 +47,9 @@ func TestWriteRunsOneDocument(t *testing.T) {
 	if err := xml.Unmarshal(write("junit"), &suites); err != nil {
 		t.Fatal(err)
 	}
-	// runSingle: 10 cases, 6 failing (TestJUnitCounts); runMany judges the
-	// same figures: 20 cases, 12 failing, in one suite per experiment.
-	if len(suites.Suites) != 2 || suites.Tests != 20 || suites.Failures != 12 || suites.Suites[1].Name != "second" {
+	// runSingle: 11 cases, 7 failing (TestJUnitCounts); runMany judges the
+	// same figures: 22 cases, 14 failing, in one suite per experiment.
+	if len(suites.Suites) != 2 || suites.Tests != 22 || suites.Failures != 14 || suites.Suites[1].Name != "second" {
 		t.Errorf("junit: %d suites, %d tests, %d failures", len(suites.Suites), suites.Tests, suites.Failures)
 	}
 	page := write("html")

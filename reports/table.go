@@ -96,6 +96,9 @@ func (tw tableWriter) WriteRun(w io.Writer, r *engine.Result) error {
 	if err := slaTable(w, r, r.Regions, tw.width); err != nil {
 		return err
 	}
+	if err := latencyTable(w, r.Regions, tw.width); err != nil {
+		return err
+	}
 	if err := phaseTable(w, r.Regions, tw.width); err != nil {
 		return err
 	}

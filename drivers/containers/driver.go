@@ -338,14 +338,14 @@ func (g *region) start(ctx context.Context, wg *sync.WaitGroup, regions int) {
 	lctx, cancel := context.WithCancel(ctx)
 	g.stopLoad = cancel
 	wg.Add(3)
-	go func() { defer wg.Done(); probe(lctx, g.entry, g.probes) }()
+	go func() { defer wg.Done(); probe(lctx, g.entry, patience(g.r.Objectives, probeTimeout), g.probes) }()
 	rate := g.writeRate(regions)
 	for k := 1; k <= 2; k++ {
-		t := &teacher{entry: g.entry, login: fmt.Sprintf("teacher%03d", k), prefix: fmt.Sprintf("%s-t%d", g.rs, k), firstPupil: 1 + (k-1)*pupilsPerTeacher, hc: newClient()}
+		t := &teacher{entry: g.entry, login: fmt.Sprintf("teacher%03d", k), prefix: fmt.Sprintf("%s-t%d", g.rs, k), firstPupil: 1 + (k-1)*pupilsPerTeacher, hc: newClient(patience(g.r.Objectives, loadTimeout))}
 		go func() { defer wg.Done(); t.enterGrades(lctx, rate/2, g.writes) }()
 	}
 }
 
-func newClient() *http.Client {
-	return &http.Client{Timeout: loadTimeout, Transport: &http.Transport{MaxIdleConnsPerHost: maxInFlight}}
+func newClient(timeout time.Duration) *http.Client {
+	return &http.Client{Timeout: timeout, Transport: &http.Transport{MaxIdleConnsPerHost: maxInFlight}}
 }

@@ -45,7 +45,8 @@
 //     once with sync_fallback = "async"), and from then on writes are on the
 //     primary only until the standby catches up. Latency on that link slows
 //     commits only: a write holds an app worker for serviceTime plus a
-//     round trip.
+//     round trip, which takes capacity and adds to the writes' response
+//     time.
 //   - The app tier serves from the primary's datacenter with app_replicas
 //     servers; after a failover or a restore it is redeployed with the
 //     database, at full size, within the recovery time (its servers are
@@ -66,6 +67,13 @@
 // The service series for reports (Detail only) is sampled every 5 minutes
 // up to 14 days; beyond, at most maxSamples samples, each the mean over its
 // step, so that a trial's memory does not grow with the horizon.
+//
+// Response time (latency.go): each app server is an M/M/c queue of
+// replica_rps x serviceTime workers (package queueing); p95 and p99 are its
+// waiting quantiles plus the service. Admission control makes the admitted
+// users a closed population whose wait stays bounded beyond saturation
+// (slow); without it the wait has no bound but the proxy's timeout. A
+// moment served enough but slower than latency_p95 or latency_p99 is slow.
 package model
 
 import (
@@ -80,10 +88,16 @@ import (
 const (
 	// collapseAlpha shapes congestion collapse: at twice capacity without
 	// admission control, goodput falls to e^-2 = 14 % of capacity (timeouts,
-	// retries and thrashing feed on each other).
+	// retries and thrashing feed on each other). It applies only where the
+	// queue has no steady state (an open stream above capacity), so it does
+	// not contradict the M/M/c figures below capacity; with admission
+	// control the closed population never collapses, it waits.
 	collapseAlpha = 2.0
-	// serviceTime is a request's base service time; a synchronous commit
-	// across added latency holds its worker longer.
+	// serviceTime is how long a read holds an app worker: a page of a PHP
+	// ENT answered in 50 ms at low load. With replica_rps it sets a
+	// server's workers (replica_rps x serviceTime), so capacity and the
+	// queue that predicts response time are one figure; a synchronous
+	// commit across added latency holds its worker longer.
 	serviceTime = 50 * time.Millisecond
 )
 

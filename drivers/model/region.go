@@ -89,9 +89,17 @@ type sim struct {
 
 	// constants of the region
 	rps, ws, wph, thr float64
-	demand            rules.Demand
-	surges, floods    []faults.Effect
-	dcBuf             []string
+	wpr               float64 // acknowledged writes per request answered
+	workers           int     // per app server
+	hold, think       float64 // seconds: a read's service time, a user's think time
+	p95, p99          float64 // objectives in seconds, 0 when unset
+	wantLat           bool    // response time is needed: objectives or detail
+
+	tracking         bool    // integrating the horizon: worst response times count
+	worst95, worst99 float64 // seconds
+	demand           rules.Demand
+	surges, floods   []faults.Effect
+	dcBuf            []string
 
 	// state
 	primary      string
@@ -172,6 +180,13 @@ func (s *sim) reset(ctx context.Context, p *engine.Plan, w *world, r *experiment
 	if s.thr <= 0 {
 		s.thr = experiments.DefaultSuccessRatio
 	}
+	s.workers, s.hold = workers(h)
+	if s.rps > 0 {
+		s.think = max(0, 1/s.rps-s.hold)
+		s.wpr = s.wph / 3600 / s.rps
+	}
+	s.p95, s.p99 = r.Objectives.LatencyP95.Seconds(), r.Objectives.LatencyP99.Seconds()
+	s.wantLat = s.detail || s.p95 > 0 || s.p99 > 0
 	if s.configured() {
 		s.standby = h.Standby.Name
 	}

@@ -17,6 +17,7 @@ import (
 type params struct {
 	db       bool    // a primary serves
 	capacity float64 // requests per second the app tier serves
+	q        queue   // the app tier's queue
 	attack   float64 // attack requests per second that reach the app tier
 	blocked  bool    // commits block: writes fail, reads are served
 	cause    []string
@@ -31,10 +32,11 @@ type seg struct {
 }
 
 // class of a moment.
-type class int
+type class int8
 
 const (
 	inSLO class = iota
+	slow
 	degraded
 	down
 )
@@ -47,6 +49,8 @@ type point struct {
 	deliv   float64 // of which answered successfully (writes fail when blocked)
 	writes  float64 // acknowledged writes per second
 	success float64
+	p95     float32 // seconds; 0 when not computed, +Inf unbounded
+	p99     float32 // (float32 keeps a point small: integration copies many)
 	cls     class
 }
 
@@ -76,7 +80,8 @@ func (s *sim) params(t time.Duration) params {
 		return p
 	}
 	h := s.h
-	p.capacity = rules.Capacity(h, h.AppReplicas-s.appDown)
+	p.q = s.queue(h.AppReplicas - s.appDown)
+	p.capacity = p.q.cap
 	if s.appDown > 0 {
 		for _, tm := range s.timers {
 			if tm.kind == tAppBack && !slices.Contains(p.cause, tm.fid) {
@@ -88,7 +93,10 @@ func (s *sim) params(t time.Duration) params {
 	// an app worker longer, reads do not.
 	if h.Replication == experiments.ReplicationSync && s.standby != "" && !s.blocked && !s.dropped && s.missingSince < 0 {
 		if d := s.w.delay(s.primary, s.standby, t); d > 0 {
-			p.capacity /= 1 + s.ws*float64(2*d)/float64(serviceTime)
+			p.q.extra = (2 * d).Seconds()
+			p.q.hold += s.ws * p.q.extra
+			p.capacity /= 1 + s.ws*p.q.extra/p.q.read
+			p.q.cap = p.capacity
 			for i := range s.w.effects {
 				e := &s.w.effects[i]
 				if e.Action == faults.Latency && e.At <= t && t < e.End() && rules.Between(e, s.primary, s.standby) && !slices.Contains(p.cause, e.Fault) {
@@ -129,31 +137,57 @@ func (s *sim) online(t time.Duration) float64 {
 	return o
 }
 
+// queue is the app tier with n live servers and no commit delay.
+func (s *sim) queue(n int) queue {
+	return queue{n: n, c: s.workers, cap: rules.Capacity(s.h, n), hold: s.hold, read: s.hold}
+}
+
 // at is the service at t under p.
-func (s *sim) at(t time.Duration, p *params) point {
-	on := s.online(t)
-	pt := point{online: on, demand: on * s.rps}
+func (s *sim) at(t time.Duration, p *params) (pt point) {
+	s.serve(s.online(t), p, &pt)
+	return pt
+}
+
+// serve sets pt to the service with on users online under p. It fills a
+// point in place: integration reads many, and copies cost.
+func (s *sim) serve(on float64, p *params, pt *point) {
+	*pt = point{online: on, demand: on * s.rps}
 	if !p.db {
 		pt.cls = down
-		return pt
+		return
 	}
 	admitted := rules.Admitted(s.h, on)
-	a := admitted * s.rps
+	a := admitted * s.rps // what the admitted send
 	offered := a + p.attack
 	pt.good = a
-	if offered > p.capacity {
+	if s.wantLat {
+		pt.p95, pt.p99 = float32(math.Inf(1)), float32(math.Inf(1))
+	}
+	switch {
+	case s.h.MaxSessions > 0 && p.attack < p.capacity:
+		// the admitted are a closed population: answered, more slowly as
+		// the queue fills, and sending less meanwhile.
+		a = p.q.closed(admitted, s.think, p.attack)
+		pt.good = a
+		pt.demand = (on-admitted)*s.rps + a
+		if s.wantLat {
+			pt.p95, pt.p99 = float32(p.q.quantile(a+p.attack, 0.95, s.ws)), float32(p.q.quantile(a+p.attack, 0.99, s.ws))
+		}
+	case offered > p.capacity:
 		if p.capacity <= 0 {
 			pt.good = 0
 		} else {
 			pt.good = p.capacity * math.Exp(-collapseAlpha*(offered/p.capacity-1)) * a / offered
 		}
-	}
-	served := 1.0
-	if pt.demand > 0 {
-		served = pt.good / pt.demand
+	case s.wantLat:
+		pt.p95, pt.p99 = float32(p.q.quantile(offered, 0.95, s.ws)), float32(p.q.quantile(offered, 0.99, s.ws))
 	}
 	pt.deliv = pt.good
-	pt.writes = on * served * s.wph / 3600
+	// writes_per_user_hour per online user, for the requests answered
+	pt.writes = pt.good * s.wpr
+	if s.rps <= 0 {
+		pt.writes = on * s.wph / 3600
+	}
 	if p.blocked {
 		pt.deliv = pt.good * (1 - s.ws)
 		pt.writes = 0
@@ -163,6 +197,8 @@ func (s *sim) at(t time.Duration, p *params) point {
 		pt.success = pt.deliv / pt.demand
 	}
 	switch {
+	case pt.success >= s.thr && s.slow(pt):
+		pt.cls = slow
 	case pt.success >= s.thr:
 		pt.cls = inSLO
 	case admitted < on && a > 0 && pt.good >= s.thr*a:
@@ -171,7 +207,20 @@ func (s *sim) at(t time.Duration, p *params) point {
 	default:
 		pt.cls = down
 	}
-	return pt
+}
+
+// worst keeps the slowest response time of the moments answered while the
+// horizon is integrated (not while writes are recounted).
+func (s *sim) worst(pt *point) {
+	if !s.tracking || pt.cls == down || pt.good <= 0 {
+		return
+	}
+	s.worst95, s.worst99 = max(s.worst95, float64(pt.p95)), max(s.worst99, float64(pt.p99))
+}
+
+// slow says whether pt's response time misses the region's objectives.
+func (s *sim) slow(pt *point) bool {
+	return (s.p95 > 0 && float64(pt.p95) > s.p95) || (s.p99 > 0 && float64(pt.p99) > s.p99)
 }
 
 // simpson integrates a point's figures over [u, v] from its ends and middle:
@@ -262,6 +311,15 @@ func (s *sim) served(a, b time.Duration, p *params) bool {
 		if e.At < b && e.End() > a {
 			return false
 		}
+	}
+	if s.wantLat {
+		// response time grows with demand: the busiest moment says whether
+		// any is slow, and is the stretch's worst.
+		var top point
+		if s.serve(s.peakOnline, p, &top); top.cls != inSLO {
+			return false
+		}
+		s.worst(&top)
 	}
 	return true
 }
@@ -369,11 +427,26 @@ func (s *sim) sub(x, y time.Duration, p *params, emit func(u, v time.Duration, c
 		return
 	}
 	// fast path: no overload and nobody turned away anywhere on the piece,
-	// so the success ratio is constant.
+	// so the success ratio is constant; response time grows with demand,
+	// so when the busiest moment is not slow, none is (a slow one may not
+	// be slow all along: demand can dip between the piece's ends).
 	onMax := quadMax(p0.online, pm.online, p1.online)
 	if (s.h.MaxSessions == 0 || onMax <= float64(s.h.MaxSessions)) && onMax*s.rps+p.attack <= p.capacity {
-		emit(x, y, p0.cls, simpson(x, y, p0, pm, p1))
-		return
+		if !s.wantLat {
+			emit(x, y, p0.cls, simpson(x, y, p0, pm, p1))
+			return
+		}
+		var top point
+		if s.serve(onMax, p, &top); top.cls == p0.cls && top.cls != slow {
+			s.worst(&top)
+			emit(x, y, p0.cls, simpson(x, y, p0, pm, p1))
+			return
+		}
+	}
+	if s.wantLat {
+		s.worst(&p0)
+		s.worst(&pm)
+		s.worst(&p1)
 	}
 	n := int((y - x) / grid)
 	if (y-x)%grid != 0 {
@@ -389,6 +462,9 @@ func (s *sim) sub(x, y time.Duration, p *params, emit func(u, v time.Duration, c
 		q := p1
 		if v < y {
 			q = s.at(v, p)
+			if s.wantLat {
+				s.worst(&q)
+			}
 		}
 		if q.cls != prev.cls {
 			// bisect the change to the millisecond.
@@ -421,6 +497,7 @@ func (s *sim) integrate(a, b time.Duration) {
 	s.segs = append(s.segs, seg{a: a, b: b, prm: p, cum: s.cum})
 	evUp := s.lastUp
 	s.lastUp = ""
+	s.tracking = true
 	s.pieces(a, b, &p, func(u, v time.Duration, c class, t totals) {
 		s.cum += t.writes
 		s.obs.AckedWrites += t.writes
@@ -429,6 +506,7 @@ func (s *sim) integrate(a, b time.Duration) {
 		s.obs.UserHoursLost += t.userSecondsLost / 3600
 		s.track(u, v, c, t, &p, a, evUp)
 	})
+	s.tracking = false
 	if s.detail {
 		s.sample(a, b, &p)
 	}
@@ -465,7 +543,11 @@ func (s *sim) sample(a, b time.Duration, p *params) {
 				return
 			}
 			pt := s.at(ts, p)
-			s.obs.Served = append(s.obs.Served, engine.Sample{At: ts, Success: pt.success, Demand: pt.online})
+			smp := engine.Sample{At: ts, Success: pt.success, Demand: pt.online}
+			if pt.cls != down && pt.good > 0 {
+				smp.P95 = seconds(float64(pt.p95))
+			}
+			s.obs.Served = append(s.obs.Served, smp)
 		}
 		return
 	}
@@ -498,24 +580,30 @@ func (s *sim) flushBucket(end time.Duration) {
 // track opens, extends and closes outages as the class changes.
 func (s *sim) track(u, v time.Duration, c class, t totals, p *params, segStart time.Duration, evUp engine.Recovery) {
 	st := engine.StateDown
-	if c == degraded {
+	switch c {
+	case degraded:
 		st = engine.StateDegraded
+	case slow:
+		st = engine.StateSlow
 	}
 	if s.out != nil && (c == inSLO || s.out.State != st) {
 		rec := engine.RecoveryLoadSubsided
 		if u == segStart && evUp != "" {
 			rec = evUp
 		}
-		s.close(u, rec)
+		s.close(u, rec, c == inSLO)
 	}
 	if c == inSLO {
 		return
 	}
 	if s.out == nil {
 		s.out = &engine.Outage{Span: engine.Span{Start: u}, State: st}
-		if st == engine.StateDegraded {
+		switch st {
+		case engine.StateDegraded:
 			s.event(u, engine.EventAdmission, "", 0, "access temporarily restricted: admission control turns users away, the admitted are served")
-		} else {
+		case engine.StateSlow:
+			s.event(u, engine.EventSlow, "", 0, "service slow: answered, but response time over its objective")
+		default:
 			s.event(u, engine.EventOutage, "", 0, "service out of SLO")
 		}
 	}
@@ -529,13 +617,15 @@ func (s *sim) track(u, v time.Duration, c class, t totals, p *params, segStart t
 	s.out.Delivered += t.delivered
 }
 
-func (s *sim) close(at time.Duration, rec engine.Recovery) {
+// close ends the outage in progress; restored says the service is back in
+// SLO, not only in another state (slow to restricted, say).
+func (s *sim) close(at time.Duration, rec engine.Recovery, restored bool) {
 	o := s.out
 	o.End = at
 	o.Recovery = rec
 	s.obs.Outages = append(s.obs.Outages, *o)
 	s.out = nil
-	if at < s.horizon {
+	if restored && at < s.horizon {
 		s.event(at, engine.EventRestored, "", o.Len(), "service restored")
 	}
 }
@@ -543,7 +633,10 @@ func (s *sim) close(at time.Duration, rec engine.Recovery) {
 // finish closes what is still open at the horizon and settles the figures.
 func (s *sim) finish() {
 	if s.out != nil {
-		s.close(s.horizon, engine.RecoveryPending)
+		s.close(s.horizon, engine.RecoveryPending, false)
+	}
+	if s.worst95 > 0 {
+		s.obs.P95, s.obs.P99 = seconds(s.worst95), seconds(s.worst99)
 	}
 	for _, l := range s.losses {
 		s.obs.LostWrites += l.Writes
@@ -594,7 +687,8 @@ func (s *sim) cumAt(t time.Duration) float64 {
 		if t == 0 {
 			return 0
 		}
-		base := params{db: true, capacity: rules.Capacity(s.h, s.h.AppReplicas)}
+		base := params{db: true, q: s.queue(s.h.AppReplicas)}
+		base.capacity = base.q.cap
 		var w float64
 		s.pieces(t, 0, &base, func(_, _ time.Duration, _ class, tt totals) { w += tt.writes })
 		return -w
