@@ -377,6 +377,10 @@ type values struct {
 	model      float64
 	hasModel   bool
 	runs       []float64
+	// spans, for an incident's bounds, are the incident's length on each
+	// run: a bound is judged against the incident's length, not against
+	// how far into the experiment it fell.
+	spans []float64
 }
 
 func (c *Calibration) figures(m side, ms []side, edge bool) []Figure {
@@ -407,6 +411,12 @@ func (c *Calibration) figures(m side, ms []side, edge bool) []Figure {
 			n++
 			put(fmt.Sprintf("incident %d start", n), UnitSeconds, sec(in.Start))
 			put(fmt.Sprintf("incident %d end", n), UnitSeconds, sec(in.End))
+			if s.rr != m.rr {
+				for _, b := range []string{"start", "end"} {
+					f := get(fmt.Sprintf("incident %d %s", n, b), UnitSeconds)
+					f.spans = append(f.spans, sec(in.Len()))
+				}
+			}
 		}
 		if s.obs != nil {
 			for _, st := range stepFigures(s.obs.Steps) {
@@ -453,6 +463,7 @@ func (c *Calibration) figures(m side, ms []side, edge bool) []Figure {
 			f.note = k
 		}
 	}
+	sort.SliceStable(fs, func(i, j int) bool { return figureOrder(fs[i].name) < figureOrder(fs[j].name) })
 	var out []Figure
 	var shareOK = true
 	for _, f := range fs {
@@ -546,8 +557,46 @@ func (c *Calibration) margin(f *values, ms []side, v float64) float64 {
 		}
 		return max(c.Tolerance*math.Abs(v), floor)
 	}
+	if len(f.spans) > 0 {
+		// an incident's bound: within the tolerance of its length.
+		v = median(f.spans)
+	}
 	return max(c.Tolerance*math.Abs(v), c.Floor.Seconds())
 }
+
+// figureOrder sorts a region's figures: downtime, the incidents, the
+// recovery steps in the order they happen, the data lost, the shares
+// served, availability.
+func figureOrder(name string) int {
+	var n int
+	var b string
+	if k, _ := fmt.Sscanf(name, "incident %d %s", &n, &b); k == 2 {
+		if b == "end" {
+			return 100 + 2*n + 1
+		}
+		return 100 + 2*n
+	}
+	if i := slices.Index(stepOrder, name); i >= 0 {
+		return 1000 + i
+	}
+	switch name {
+	case "downtime":
+		return 0
+	case "data-loss window":
+		return 2000
+	case "lost writes":
+		return 2001
+	case "served over the horizon":
+		return 3001
+	case "availability":
+		return 3002
+	}
+	return 3000 // served during a fault
+}
+
+// stepOrder is the order recovery steps happen in.
+var stepOrder = []string{"detection", "operator response", "provisioning", "promotion", "restore", "restore, measured part",
+	"restore, modeled part", "restart", "power back", "catch-up (service back)"}
 
 // stepNames are the recovery-step figures and what each is made of.
 var stepNames = map[string]string{
