@@ -713,7 +713,12 @@ func suggest(exp *experiments.Experiment, runs []*Observation) []Suggestion {
 			if len(v) == 0 {
 				return
 			}
-			d := time.Duration(median(v) * float64(time.Second)).Round(100 * time.Millisecond)
+			d := time.Duration(median(v) * float64(time.Second))
+			if d >= time.Second {
+				d = d.Round(100 * time.Millisecond)
+			} else {
+				d = d.Round(time.Millisecond)
+			}
 			sg.Values = append(sg.Values, Suggested{Attribute: attr, Measured: d.Seconds(), Assumed: assumed.Seconds(),
 				HCL: fmt.Sprintf("%s = %q", attr, faults.FormatDuration(d)), How: how, Samples: len(v)})
 		}

@@ -78,12 +78,12 @@ func figureDiff(f engine.Figure) string {
 		}
 		s = sign + FigureText(f.Unit, math.Abs(f.Difference))
 	case engine.UnitPercent:
-		s = fmt.Sprintf("%+.1f pp", f.Difference)
+		s = strings.Replace(fmt.Sprintf("%+.1f pp", f.Difference), "-", "−", 1)
 	default:
-		s = fmt.Sprintf("%+.0f", f.Difference)
+		s = strings.Replace(fmt.Sprintf("%+.0f", f.Difference), "-", "−", 1)
 	}
 	if f.Unit != engine.UnitPercent && !math.IsNaN(f.RelativeDifference) {
-		s += fmt.Sprintf(" (%+.0f%%)", 100*f.RelativeDifference)
+		s += " (" + strings.Replace(fmt.Sprintf("%+.0f%%", 100*f.RelativeDifference), "-", "−", 1) + ")"
 	}
 	return s
 }

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"strings"
 
 	"github.com/firedrill/firedrill/engine"
 )
@@ -50,7 +51,11 @@ func calibrationHTML(w io.Writer, c *engine.Calibration) error {
 		hr.Head = fmt.Sprintf("model %s, %s %s", passWord(r.ModelPass), c.MeasuredDriver, measuredVerdicts(r.MeasuredPass))
 		for _, v := range r.Verdicts {
 			if !v.Agree {
-				hr.Off = append(hr.Off, fmt.Sprintf("%s %s: model %s %s", v.Objective, v.Target, passWord(v.Model.Pass), v.Model.Actual))
+				var ms []string
+				for _, x := range v.Measured {
+					ms = append(ms, passWord(x.Pass)+" "+x.Actual)
+				}
+				hr.Off = append(hr.Off, fmt.Sprintf("%s %s: model %s %s, %s %s", v.Objective, v.Target, passWord(v.Model.Pass), v.Model.Actual, c.MeasuredDriver, strings.Join(ms, ", ")))
 			}
 		}
 		for _, f := range r.Figures {

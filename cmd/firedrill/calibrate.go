@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/firedrill/firedrill/drivers/containers"
+	"github.com/firedrill/firedrill/drivers/containers/docker"
 	"github.com/firedrill/firedrill/drivers/model"
 	"github.com/firedrill/firedrill/engine"
 	"github.com/firedrill/firedrill/faults"
@@ -83,7 +84,7 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	opts.Progress = func(run, runs int) {
 		fmt.Fprintf(stderr, "calibrate %s: containers run %d of %d\n", exps[0].Name, run, runs)
 	}
-	drv := containers.New(containers.Options{Scale: cf.scale, Progress: stderr})
+	drv := containers.New(containers.Options{Platform: docker.New(), Scale: cf.scale, Progress: stderr})
 	cal, err := engine.Calibrate(ctx, exps[0], model.New(), drv, opts)
 	if err != nil {
 		return exitInfra, infraErr(err)
