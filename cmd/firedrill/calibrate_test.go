@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -170,6 +171,50 @@ func TestCalibrateContainers(t *testing.T) {
 	}
 }
 
-func secs(v float64) string {
-	return strings.TrimSuffix(strings.TrimRight(time.Duration(v*float64(time.Second)).Round(100*time.Millisecond).String(), "0"), ".")
+func secs(v float64) string { return fmt.Sprintf("%.1fs", v) }
+
+// TestCalibrateUsage: bad flags and bad files exit 2 before anything
+// starts, so they need no Docker engine.
+func TestCalibrateUsage(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.hcl")
+	if err := os.WriteFile(bad, []byte("experiment \"x\" {\n  duration = \"4 hours\"\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"calibrate"}, "name exactly one experiment file"},
+		{[]string{"calibrate", "a.hcl", "b.hcl"}, "name exactly one experiment file, got 2"},
+		{[]string{"calibrate", "testdata/calibrate.hcl", "--runs", "0"}, "--runs must be at least 1"},
+		{[]string{"calibrate", "testdata/calibrate.hcl", "--tolerance", "abc"}, "--tolerance"},
+		{[]string{"calibrate", "testdata/calibrate.hcl", "--tolerance", "-5%"}, "--tolerance"},
+		{[]string{"calibrate", "testdata/calibrate.hcl", "--floor", "soon"}, "--floor"},
+		{[]string{"calibrate", "testdata/calibrate.hcl", "--share-floor", "3%"}, "--share-floor"},
+		{[]string{"calibrate", "testdata/calibrate.hcl", "--format", "junit"}, `unknown format "junit"`},
+		{[]string{"calibrate", "testdata/calibrate.hcl", "--out", "/nonexistent/x.json"}, "does not exist"},
+		{[]string{"calibrate", bad}, "bad.hcl:2:"},
+	} {
+		code, _, errs := runCLI(t, tc.args...)
+		if code != exitInvalid || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d, want 2 with %q:\n%s", tc.args, code, tc.want, errs)
+		}
+	}
+}
+
+// TestCalibrateOptions: the margins as written on the command line.
+func TestCalibrateOptions(t *testing.T) {
+	for _, tc := range []struct {
+		tol, floor, share string
+		wantTol, wantShare float64
+		wantFloor          time.Duration
+	}{
+		{"20%", "60s", "3pp", 0.2, 3, time.Minute},
+		{"0.35", "2m", "1.5", 0.35, 1.5, 2 * time.Minute},
+	} {
+		o, err := (&calibrateFlags{runs: 1, tolerance: tc.tol, floor: tc.floor, shareFloor: tc.share}).options()
+		if err != nil || o.Tolerance != tc.wantTol || o.Floor != tc.wantFloor || o.ShareFloor != tc.wantShare {
+			t.Errorf("%s %s %s: %+v %v", tc.tol, tc.floor, tc.share, o, err)
+		}
+	}
 }
