@@ -205,7 +205,7 @@ func TestCalibrateUsage(t *testing.T) {
 // TestCalibrateOptions: the margins as written on the command line.
 func TestCalibrateOptions(t *testing.T) {
 	for _, tc := range []struct {
-		tol, floor, share string
+		tol, floor, share  string
 		wantTol, wantShare float64
 		wantFloor          time.Duration
 	}{
