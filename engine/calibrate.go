@@ -596,7 +596,7 @@ func figureOrder(name string) int {
 
 // stepOrder is the order recovery steps happen in.
 var stepOrder = []string{"detection", "operator response", "provisioning", "promotion", "restore", "restore, measured part",
-	"restore, modeled part", "restart", "power back", "catch-up (service back)"}
+	"restore, modeled part", "restart", "power back", "catch-up (service back)", "drain after the load"}
 
 // stepNames are the recovery-step figures and what each is made of.
 var stepNames = map[string]string{
@@ -610,6 +610,7 @@ var stepNames = map[string]string{
 	"restart":                 "the hosting's restart (modeled), then the real process coming back (measured)",
 	"power back":              "measured: the database replaying its WAL once the power is back",
 	"catch-up (service back)": "measured: the database back until users are served; the model assumes none",
+	"drain after the load":    "measured: the load's end until users are served, its backlog worked through; the model assumes none",
 }
 
 type stepFigure struct {
@@ -653,6 +654,8 @@ func stepFigures(steps []Step) []stepFigure {
 			add("power back", s.Took)
 		case StepCatchUp:
 			add("catch-up (service back)", s.Took)
+		case StepDrain:
+			add("drain after the load", s.Took)
 		}
 	}
 	return out

@@ -24,6 +24,9 @@ const (
 	// again: the app tier finding the new primary, the load balancer's
 	// health checks.
 	StepCatchUp StepKind = "catch_up"
+	// StepDrain is from the end of an overload to users being served
+	// again: the backlog the load left, worked through.
+	StepDrain StepKind = "drain"
 )
 
 // Step is one recovery step as it ran: it ended at End and took Took.
