@@ -151,6 +151,9 @@ func calibrationText(w io.Writer, c *engine.Calibration, md bool) error {
 	} else {
 		b.WriteString(wrap(rule, 100) + "\n")
 	}
+	if err := calibrationSummary(&b, c, md); err != nil {
+		return err
+	}
 	for _, r := range c.Regions {
 		agree := "verdicts agree"
 		if !r.VerdictsAgree {
@@ -437,6 +440,48 @@ func calibrationJSON(w io.Writer, c *engine.Calibration) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(j); err != nil {
+		return fmt.Errorf("calibration report: %w", err)
+	}
+	return nil
+}
+
+// calibrationSummary is the two-driver table: per region, downtime and
+// the share served on each side, and the verdicts.
+func calibrationSummary(b *strings.Builder, c *engine.Calibration, md bool) error {
+	header := []string{"Region (hosting)", "Downtime: model", c.MeasuredDriver, "Served: model", c.MeasuredDriver, "Verdicts", "Out of tolerance"}
+	var rows [][]string
+	for _, r := range c.Regions {
+		var down, served engine.Figure
+		for _, f := range r.Figures {
+			switch f.Name {
+			case "downtime":
+				down = f
+			case "served over the horizon":
+				served = f
+			}
+		}
+		verdicts := fmt.Sprintf("%s on both", passWord(r.ModelPass))
+		if !r.VerdictsAgree {
+			verdicts = fmt.Sprintf("model %s, %s %s", passWord(r.ModelPass), c.MeasuredDriver, measuredVerdicts(r.MeasuredPass))
+		}
+		edge := ""
+		if r.AtSLOEdge {
+			edge = " (at the SLO's edge)"
+		}
+		rows = append(rows, []string{r.Region + " (" + r.Hosting + ")", figureModel(down), figureMeasured(down, c.Runs) + edge,
+			figureModel(served), figureMeasured(served, c.Runs), verdicts, fmt.Sprintf("%d of %d", r.OutOfTolerance(), len(r.Figures))})
+	}
+	b.WriteString("\n")
+	if md {
+		writeMDTable(b, header, rows)
+		return nil
+	}
+	t := newASCIITable(b)
+	t.Header(header)
+	if err := t.Bulk(rows); err != nil {
+		return fmt.Errorf("calibration report: %w", err)
+	}
+	if err := t.Render(); err != nil {
 		return fmt.Errorf("calibration report: %w", err)
 	}
 	return nil
