@@ -20,10 +20,11 @@ const drainLimit = 5 * time.Minute
 // and at the edge, which the stack works through at its real rate once the
 // load stops. That is a mechanism running, like a promotion, and the clock
 // must measure it as it ran. On the compressed clock every second of it
-// counted time_scale seconds: a 20-second drain after a flood became 40
-// minutes of outage at time_scale 120, and the region stayed down about
-// twice as long as the attack where the model (whose app tier serves
-// again as soon as the load is within capacity) had it recover at once.
+// counted time_scale seconds: the 170-second drain after the one-hour
+// flood of experiments/flood-3h.hcl stood for 5.7 hours at time_scale
+// 120, and the region stayed down to the end of the horizon where the
+// model (whose app tier serves again as soon as the load is within
+// capacity) had it back when the attack ended.
 // out says the service was out when the load ended: only then is there a
 // drain to report.
 func (g *region) drain(ctx context.Context, end time.Time, out bool) {
