@@ -386,10 +386,13 @@ type jsonCalValue struct {
 	Samples   int     `json:"samples"`
 }
 
+// num is a figure for JSON, rounded to 3 decimals as the other schemas
+// round durations; nil when absent or not a number.
 func num(v float64, ok bool) *float64 {
 	if !ok || math.IsNaN(v) || math.IsInf(v, 0) {
 		return nil
 	}
+	v = round3(v)
 	return &v
 }
 
@@ -433,7 +436,7 @@ func calibrationJSON(w io.Writer, c *engine.Calibration) error {
 	for _, s := range c.Suggested {
 		js := jsonCalSuggested{Hosting: s.Hosting, Scale: s.Scale, TimeScale: s.TimeScale, HCL: s.HCL(), Values: []jsonCalValue{}}
 		for _, v := range s.Values {
-			js.Values = append(js.Values, jsonCalValue{Attribute: v.Attribute, Measured: v.Measured, Assumed: v.Assumed, HCL: v.HCL, How: v.How, Samples: v.Samples})
+			js.Values = append(js.Values, jsonCalValue{Attribute: v.Attribute, Measured: round3(v.Measured), Assumed: round3(v.Assumed), HCL: v.HCL, How: v.How, Samples: v.Samples})
 		}
 		j.Suggested = append(j.Suggested, js)
 	}
