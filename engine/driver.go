@@ -116,6 +116,16 @@ type RegionObservation struct {
 	// over the moments that were not down (nothing answered then); zero
 	// when the driver has no response time or nothing was answered.
 	P95, P99 time.Duration
+	// Steps are the recovery steps taken, in order, with how long each
+	// took and whether that was measured or modeled: calibrate compares
+	// them step by step.
+	Steps []Step
+	// FaultServed is the share of requests served within each fault's
+	// span (FaultSpans), so that both drivers are read over the same span.
+	FaultServed []SpanServed
+	// Mechanisms are the figures the real mechanisms showed (containers
+	// only), against which the hosting's assumed values can be set.
+	Mechanisms *Mechanisms
 }
 
 // Outage is a span out of SLO with what the driver knows of it.

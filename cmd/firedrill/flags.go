@@ -87,6 +87,10 @@ var commandFlags = map[string]struct {
 		fs, r := newRiskFlags()
 		return fs, r
 	}},
+	"calibrate": {calibrateSynopsis, func() (*flag.FlagSet, any) {
+		fs, c := newCalibrateFlags()
+		return fs, c
+	}},
 	"validate": {"firedrill validate [--strict] [--var NAME=VALUE]... FILE|DIR...", func() (*flag.FlagSet, any) {
 		fs, v, _ := newValidateFlags()
 		return fs, v

@@ -39,6 +39,9 @@ Usage:
                                       simulate years of fault frequencies:
                                       annual downtime, loss, cost of
                                       ownership, offers ranked
+  firedrill calibrate FILE [flags]    run on the model and on real containers
+                                      with the same plan; compare figure by
+                                      figure (firedrill help calibrate)
   firedrill validate [--strict] [--var NAME=VALUE]... FILE|DIR...
                                       check files without running anything;
                                       prints warnings too (--strict: they
@@ -126,6 +129,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		code, err = cmdCompare(ctx, args[1:], stdout, stderr)
 	case "risk":
 		code, err = cmdRisk(ctx, args[1:], stdout, stderr)
+	case "calibrate":
+		code, err = cmdCalibrate(ctx, args[1:], stdout, stderr)
 	case "validate":
 		code, err = cmdValidate(ctx, args[1:], stdout, stderr)
 	case "fmt":

@@ -41,6 +41,7 @@ func crash(ctx context.Context, in *injector, e faults.Effect) error {
 	if !g.sleepModeled(ctx, g.h.Restart) {
 		return nil
 	}
+	g.stepDone(engine.StepRestart, engine.Modeled, g.h.Restart)
 	started := time.Now()
 	g.clock.real(started)
 	if err := parallel(victims, func(c *ctr) error { _, err := r.revive(ctx, c); return err }); err != nil {
@@ -51,6 +52,7 @@ func crash(ctx context.Context, in *injector, e faults.Effect) error {
 		_ = g.waitDB(ctx, victims[0], false)
 	}
 	g.event(engine.EventUp, engine.Measured, e.Fault, time.Since(started), "%s restarted (after %s, compressed)", e.Target, faults.FormatDuration(g.h.Restart))
+	g.stepDone(engine.StepRestart, engine.Measured, time.Since(started))
 	g.mu.Lock()
 	if g.recovery == "" {
 		g.recovery = engine.RecoveryRestart

@@ -337,8 +337,9 @@ func warmUp(ctx context.Context, regions []*region, limit time.Duration) error {
 func (g *region) start(ctx context.Context, wg *sync.WaitGroup, regions int) {
 	lctx, cancel := context.WithCancel(ctx)
 	g.stopLoad = cancel
-	wg.Add(3)
+	wg.Add(4)
 	go func() { defer wg.Done(); probe(lctx, g.entry, patience(g.r.Objectives, probeTimeout), g.probes) }()
+	go func() { defer wg.Done(); g.sampleLag(lctx) }()
 	rate := g.writeRate(regions)
 	for k := 1; k <= 2; k++ {
 		t := &teacher{entry: g.entry, login: fmt.Sprintf("teacher%03d", k), prefix: fmt.Sprintf("%s-t%d", g.rs, k), firstPupil: 1 + (k-1)*pupilsPerTeacher, hc: newClient(patience(g.r.Objectives, loadTimeout))}

@@ -229,6 +229,13 @@ func (l *loads) run(ctx context.Context, g *region, e faults.Effect) error {
 		<-s.done // cancelled: the generator stops within its patience
 		return nil
 	}
+	if k == s.last() {
+		// The load is over: from here the clock measures the backlog
+		// drain at 1:1 (drainFrom), answers to the last requests included.
+		end, out := time.Now(), !g.probes.okStreak(sustain)
+		g.clock.real(end)
+		defer g.drain(ctx, end, out)
+	}
 	var answered <-chan time.Time
 	if k != s.last() {
 		tm := time.NewTimer(patience(g.r.Objectives, loadTimeout) + time.Second)

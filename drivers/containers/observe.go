@@ -181,6 +181,8 @@ func (g *region) observe(ctx context.Context, p *engine.Plan, end time.Time) (en
 		}
 	}
 	ro.Phases = phases(append(probesSince(probes, g.clock.start), g.load.sorted()...), sent, during)
+	ro.FaultServed = faultServed(p, ro.Served, rules.RequestsPerUserSecond(g.r.Workload))
+	g.mechanisms(&ro)
 	return ro, nil
 }
 

@@ -115,10 +115,12 @@ func (g *region) recoverPrimary(ctx context.Context, at time.Time, e faults.Effe
 	}
 	g.note(engine.Event{At: detected, Kind: engine.EventDetected, Basis: engine.Modeled, Fault: e.Fault, Took: h.Detection,
 		Text: fmt.Sprintf("failure detected (detection %s, compressed)", faults.FormatDuration(h.Detection))})
+	g.stepDone(engine.StepDetection, engine.Modeled, h.Detection)
 	if h.Failover == experiments.FailoverManual {
 		if !g.sleepModeled(ctx, h.OperatorResponse) {
 			return
 		}
+		g.stepDone(engine.StepOperator, engine.Modeled, h.OperatorResponse)
 	}
 	g.mu.Lock()
 	standby := g.standby
@@ -133,8 +135,11 @@ func (g *region) recoverPrimary(ctx context.Context, at time.Time, e faults.Effe
 		g.event(engine.EventDown, engine.Measured, "", 0, "standby in %s unavailable: no failover", standby.dc)
 	}
 	if destroyed {
-		if h.Failover != experiments.FailoverManual && !g.sleepModeled(ctx, h.OperatorResponse) {
-			return
+		if h.Failover != experiments.FailoverManual {
+			if !g.sleepModeled(ctx, h.OperatorResponse) {
+				return
+			}
+			g.stepDone(engine.StepOperator, engine.Modeled, h.OperatorResponse)
 		}
 		g.restore(ctx, e, old.dc)
 		return
@@ -162,6 +167,7 @@ func (g *region) recoverPrimary(ctx context.Context, at time.Time, e faults.Effe
 		return
 	}
 	g.event(engine.EventUp, engine.Measured, "", time.Since(started), "power back in %s, database recovered from its WAL", old.dc)
+	g.stepDone(engine.StepPowerBack, engine.Measured, time.Since(started))
 	g.setRecovery(engine.RecoveryPowerBack)
 	g.serviceBack(ctx, started)
 }
@@ -197,6 +203,7 @@ func (g *region) failover(ctx context.Context, old, standby *ctr) {
 	g.mu.Unlock()
 	g.note(engine.Event{At: g.clock.now(), Kind: engine.EventFailoverDone, Basis: engine.Measured, Took: time.Since(started), Primary: standby.dc,
 		Text: fmt.Sprintf("standby in %s is the new primary (pg_ctl promote)", standby.dc)})
+	g.stepDone(engine.StepPromotion, engine.Measured, time.Since(started))
 	g.setRecovery(engine.RecoveryFailover)
 	g.serviceBack(ctx, started)
 }
@@ -229,9 +236,11 @@ func (g *region) waitDB(ctx context.Context, c *ctr, primary bool) error {
 // health checks) is measured, not compressed.
 func (g *region) serviceBack(ctx context.Context, since time.Time) {
 	deadline := since.Add(serviceBackLimit)
+	called := time.Now()
 	for time.Now().Before(deadline) {
 		if g.probes.okStreak(sustain) {
 			g.event(engine.EventRestored, engine.Measured, "", time.Since(since), "service answering again")
+			g.stepDone(engine.StepCatchUp, engine.Measured, time.Since(called))
 			break
 		}
 		if !sleepUntil(ctx, time.Now().Add(probeEvery)) {
@@ -289,6 +298,7 @@ func (g *region) restore(ctx context.Context, e faults.Effect, failedDC string) 
 		g.setRecovery(engine.RecoveryPending)
 		return
 	}
+	g.stepDone(engine.StepProvisioning, engine.Modeled, h.Provisioning)
 	started := time.Now()
 	g.clock.real(started)
 	g.event(engine.EventRestoreStart, engine.Measured, "", 0, "restoring the backup of %s from %s into %s (after %s of provisioning, compressed)",
@@ -315,6 +325,10 @@ func (g *region) restore(ctx context.Context, e faults.Effect, failedDC string) 
 	measured := time.Since(started)
 	g.note(engine.Event{At: g.clock.now(), Kind: engine.EventRestoreDone, Basis: engine.Measured, Took: measured, Primary: target,
 		Text: fmt.Sprintf("restored %d KiB into %s (pg_restore, measured)", len(data)>>10, target)})
+	g.stepDone(engine.StepRestore, engine.Measured, measured)
+	g.mech.mu.Lock()
+	g.mech.restoreBytes, g.mech.restoreTook = float64(len(data)), measured
+	g.mech.mu.Unlock()
 	g.clock.compress(time.Now())
 	// The real dump holds a few megabytes; the region's data_size takes
 	// data_size / restore_rate to restore at the hosting's rate. That wait
@@ -328,6 +342,7 @@ func (g *region) restore(ctx context.Context, e faults.Effect, failedDC string) 
 		g.note(engine.Event{At: from + modeled, Kind: engine.EventRestoreDone, Basis: engine.Modeled, Took: modeled,
 			Text: fmt.Sprintf("restored %s at %s/s (data_size / restore_rate = %s, modeled)",
 				bytesText(float64(g.r.DataSize)), bytesText(h.RestoreRate), faults.FormatDuration(modeled))})
+		g.stepDone(engine.StepRestore, engine.Modeled, modeled)
 	}
 	back := time.Now()
 	g.clock.real(back)

@@ -66,6 +66,8 @@ type region struct {
 	lostRows, ackedRows int
 	// notes are the region's lines for the report's notes.
 	notes []string
+	// mech is what the real mechanisms were measured to do.
+	mech measuredMechs
 }
 
 // agent takes a region's backups into a volume of its datacenter.

@@ -211,6 +211,18 @@ func (s *sim) reset(ctx context.Context, p *engine.Plan, w *world, r *experiment
 		}
 	}
 	s.obs = engine.RegionObservation{Region: r.Name, Hosting: h.Name, Recovery: engine.RecoveryNone}
+	if s.detail {
+		for _, fs := range engine.FaultSpans(p) {
+			s.obs.FaultServed = append(s.obs.FaultServed, engine.SpanServed{Fault: fs.Fault, Span: fs.Span})
+		}
+	}
+}
+
+// stepDone records a recovery step that ended at t, for calibrate.
+func (s *sim) stepDone(kind engine.StepKind, t, took time.Duration) {
+	if s.detail {
+		s.obs.Steps = append(s.obs.Steps, engine.Step{Kind: kind, Basis: engine.Modeled, End: t, Took: took})
+	}
 }
 
 func (s *sim) event(at time.Duration, kind engine.EventKind, fault string, took time.Duration, format string, args ...any) {
@@ -413,11 +425,13 @@ func (s *sim) fireTimers(t time.Duration) {
 				s.ps = pOK
 				s.openOK(t)
 				s.lastUp = engine.RecoveryRestart
+				s.stepDone(engine.StepRestart, t, s.h.Restart)
 				s.event(t, engine.EventUp, tm.fid, s.h.Restart, "database process restarted")
 			}
 		case tAppBack:
 			s.appDown -= tm.n
 			s.lastUp = engine.RecoveryRestart
+			s.stepDone(engine.StepRestart, t, s.h.Restart)
 			s.event(t, engine.EventUp, tm.fid, s.h.Restart, "%d app server(s) restarted", tm.n)
 		case tDropSync:
 			if s.blocked && s.dropAt == t {
@@ -442,10 +456,12 @@ func (s *sim) step(t time.Duration) {
 	rc := s.rec
 	switch rc.phase {
 	case phDetecting:
+		s.stepDone(engine.StepDetection, t, s.h.Detection)
 		s.event(t, engine.EventDetected, rc.fault, s.h.Detection, "failure detected")
 		s.plan(t)
 	case phOperator:
 		rc.operator = true
+		s.stepDone(engine.StepOperator, t, s.h.OperatorResponse)
 		s.plan(t)
 	case phPromoting:
 		s.promoted(t)
@@ -456,6 +472,9 @@ func (s *sim) step(t time.Duration) {
 		s.openOK(t)
 		s.rec = nil
 		s.lastUp = engine.RecoveryRestore
+		// the plan's restore is provisioning, then data_size / restore_rate.
+		s.stepDone(engine.StepProvisioning, s.restoreStart+min(took, s.h.Provisioning), min(took, s.h.Provisioning))
+		s.stepDone(engine.StepRestore, t, max(0, took-s.h.Provisioning))
 		s.event(t, engine.EventRestoreDone, "", took, "restored into %s", rc.target)
 		s.movedTo(rc.target)
 	case phRestarting:
@@ -463,6 +482,7 @@ func (s *sim) step(t time.Duration) {
 		s.openOK(t)
 		s.rec = nil
 		s.lastUp = engine.RecoveryPowerBack
+		s.stepDone(engine.StepPowerBack, t, s.h.Restart)
 		s.event(t, engine.EventUp, "", s.h.Restart, "power back in %s, database restarted", s.primary)
 	}
 }
@@ -650,6 +670,7 @@ func (s *sim) promoted(t time.Duration) {
 	s.openOK(t)
 	s.rec = nil
 	s.lastUp = engine.RecoveryFailover
+	s.stepDone(engine.StepPromotion, t, s.h.Promotion)
 	s.event(t, engine.EventFailoverDone, "", s.h.Promotion, "standby in %s is the new primary", s.primary)
 	s.movedTo(s.primary)
 }

@@ -504,6 +504,7 @@ func (s *sim) integrate(a, b time.Duration) {
 		s.obs.Demanded += t.demanded
 		s.obs.Delivered += t.delivered
 		s.obs.UserHoursLost += t.userSecondsLost / 3600
+		s.countFaultSpans(u, v, t)
 		s.track(u, v, c, t, &p, a, evUp)
 	})
 	s.tracking = false
@@ -711,4 +712,21 @@ func (s *sim) cumAt(t time.Duration) float64 {
 		s.pieces(g.a, t, &g.prm, func(_, _ time.Duration, _ class, tt totals) { w += tt.writes })
 	}
 	return w
+}
+
+// countFaultSpans adds a piece's requests to each fault span it lies in.
+// Fault spans begin and end at effect bounds, where pieces are cut, so a
+// piece lies wholly inside or outside a span; the share by overlap only
+// guards against a span cut elsewhere.
+func (s *sim) countFaultSpans(u, v time.Duration, t totals) {
+	for i := range s.obs.FaultServed {
+		fs := &s.obs.FaultServed[i]
+		from, to := max(u, fs.Span.Start), min(v, fs.Span.End)
+		if to <= from || v <= u {
+			continue
+		}
+		f := float64(to-from) / float64(v-u)
+		fs.Demanded += f * t.demanded
+		fs.Delivered += f * t.delivered
+	}
 }
