@@ -152,13 +152,11 @@ func (l *loads) stream(ctx context.Context, g *region, e faults.Effect) (*userSt
 // was sent in.
 func (s *userStream) send(ctx context.Context, g *region) {
 	defer close(s.done)
-	m := g.mapping
 	// The prober and the teachers are users too: the generator sends the
 	// rest of the mapped demand.
-	background := float64(time.Second/probeEvery) + g.writeRate(len(g.run.exp.Regions))
 	users := func(t time.Duration) float64 {
 		u, _ := demand(g, g.run.plan, t)
-		return max(0, m.realRate(u)-background)
+		return max(0, g.mapping.realRate(u)-g.background())
 	}
 	for k, e := range s.w.effects {
 		st := s.stats[k]
