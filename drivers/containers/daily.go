@@ -162,9 +162,25 @@ func (l *loads) daily(ctx context.Context, g *region) {
 		u, _ := demand(g, g.run.plan, t)
 		return u >= dailyHeight*top
 	}
+	// A lane after the first starts its clock later: nothing is sent
+	// before (the clock reads 0 until then).
+	if !sleepUntil(ctx, g.clock.start) {
+		return
+	}
+	// The generator runs over the phases that follow each other at once:
+	// one that ended waits for its answers (the users' patience), which
+	// would leave a gap in the demand.
+	var runs []loadWindow
+	for _, ph := range dailyPhases(g, g.run.plan) {
+		if n := len(runs); n > 0 && runs[n-1].to == ph.from {
+			runs[n-1].to = ph.to
+			continue
+		}
+		runs = append(runs, ph)
+	}
 	var lateness time.Duration
 	began := time.Now()
-	for _, ph := range dailyPhases(g, g.run.plan) {
+	for _, ph := range runs {
 		if _, ok := g.clock.wait(ctx, ph.from); !ok {
 			break
 		}
