@@ -22,6 +22,9 @@ import (
 // measured: the notes say so.
 const dailyFloor = 0.5
 
+// dailyPhase names the daily stream's figures among the load phases'.
+const dailyPhase = "daily demand"
+
 // dailyHeight is how close to its highest the users' daily demand must be
 // for a moment to count as the daily peak, where the daily stream's served
 // share is reported.
@@ -140,7 +143,7 @@ func dailyPhases(g *region, effects []faults.Effect) []loadWindow {
 func (l *loads) daily(ctx context.Context, g *region) {
 	horizon := g.run.exp.Duration
 	s := &userStream{w: loadWindow{from: 0, to: horizon}, region: g.r.Name, done: make(chan struct{})}
-	st := &phaseStats{region: g.r.Name, fault: "daily demand"}
+	st := &phaseStats{region: g.r.Name, fault: dailyPhase}
 	s.stats = []*phaseStats{st}
 	l.mu.Lock()
 	if l.streams == nil {

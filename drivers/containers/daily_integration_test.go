@@ -68,7 +68,7 @@ func TestDaily(t *testing.T) {
 	}
 	stream := map[string]float64{}
 	for _, p := range d.Last.Loads {
-		if p.fault == "daily demand" {
+		if p.fault == dailyPhase {
 			stream[p.region] = p.servedShare()
 		}
 	}

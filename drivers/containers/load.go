@@ -436,8 +436,12 @@ func (l *loads) notes() []string {
 	})
 	var out []string
 	for _, p := range ps {
-		s := fmt.Sprintf("%s, %s: users' requests peaked at %.0f/s real, %d sent, %.1f%% served at the effect's height",
-			p.region, p.fault, p.peak, p.sent, 100*p.servedShare())
+		height := "the effect's height"
+		if p.fault == dailyPhase {
+			height = "the daily peak"
+		}
+		s := fmt.Sprintf("%s, %s: users' requests peaked at %.0f/s real, %d sent, %.1f%% served at %s",
+			p.region, p.fault, p.peak, p.sent, 100*p.servedShare(), height)
 		if p.bots > 0 {
 			s += fmt.Sprintf("; %d attack requests, %.2f%% reached the app", p.bots, 100*float64(p.botsPassed)/float64(p.bots))
 		}
