@@ -62,10 +62,11 @@ func newMapping(h *experiments.Hosting, w *experiments.Workload, measured float6
 	return m
 }
 
-// needsLoad says whether any load effect acts on the region: only those
-// regions have their capacity measured and their load generated.
+// needsLoad says whether any load effect acts on the region, or its
+// users' daily demand gets a stream (needsDaily): only those regions have
+// their capacity measured and their load generated.
 func needsLoad(effects []faults.Effect, g *region) bool {
-	return len(loadWindows(effects, g)) > 0
+	return len(loadWindows(effects, g)) > 0 || needsDaily(g, effects)
 }
 
 // measureCapacity finds the highest request rate the region's stack serves
@@ -235,6 +236,16 @@ func lanes(regions []*region, effects []faults.Effect, budget float64) ([]time.D
 			})
 			byRegion[i] = append(byRegion[i], ph)
 		}
+		// The users' daily stream, an hour of experiment time at a time,
+		// so that regions whose peaks do not meet may share a lane.
+		if !needsDaily(g, effects) {
+			continue
+		}
+		for _, w := range dailyPhases(g, effects) {
+			ph := phase{from: w.from, to: w.to}
+			sampleDaily(w, func(t time.Duration) { ph.peak = max(ph.peak, min(g.dailyRate(t), maxRPS)) })
+			byRegion[i] = append(byRegion[i], ph)
+		}
 	}
 	offsets := make([]time.Duration, len(regions))
 	var laneOf []int
@@ -334,7 +345,8 @@ func sampleWindow(w loadWindow, f func(t time.Duration)) {
 
 // peakMultiple is the highest demand over capacity the region's load
 // effects bring: users (surges multiplying) plus attack traffic, over
-// app_replicas x replica_rps.
+// app_replicas x replica_rps; and its users' daily peak, when a stream
+// carries it (needsDaily).
 func peakMultiple(g *region, effects []faults.Effect) float64 {
 	capExp := rules.Capacity(g.h, g.h.AppReplicas)
 	if capExp <= 0 {
@@ -346,6 +358,9 @@ func peakMultiple(g *region, effects []faults.Effect) float64 {
 			u, a := demand(g, effects, t)
 			peak = max(peak, (u+a)/capExp)
 		})
+	}
+	if d := dailyPeak(g, effects); d >= dailyFloor {
+		peak = max(peak, d)
 	}
 	return peak
 }

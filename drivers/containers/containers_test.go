@@ -84,6 +84,7 @@ hosting "sync" {
   failover    = "automatic"
   detection   = "1m"
   app_replicas = 1
+  replica_rps  = 2500 # 1,000 requests/s at the daily peak: 0.4 x, no users' stream
 }
 hosting "async" {
   primary     = datacenter.par1
@@ -92,6 +93,7 @@ hosting "async" {
   failover    = "automatic"
   detection   = "1m"
   app_replicas = 1
+  replica_rps  = 2500 # 1,000 requests/s at the daily peak: 0.4 x, no users' stream
 }
 hosting "backups" {
   primary           = datacenter.par1
@@ -99,6 +101,7 @@ hosting "backups" {
   operator_response = "10m"
   provisioning      = "5m"
   app_replicas      = 1
+  replica_rps       = 2500 # 1,000 requests/s at the daily peak: 0.4 x, no users' stream
   backup {
     every = "30m"
     to    = datacenter.lyo1
@@ -107,6 +110,7 @@ hosting "backups" {
 hosting "same-site" {
   primary      = datacenter.par1
   app_replicas = 1
+  replica_rps  = 2500 # 1,000 requests/s at the daily peak: 0.4 x, no users' stream
   backup {
     every = "30m"
     to    = datacenter.par1
@@ -284,23 +288,27 @@ datacenter "dk2" {
 hosting "power" {
   primary      = datacenter.pw1
   app_replicas = 1
+  replica_rps  = 2500 # 1,000 requests/s at the daily peak: 0.4 x, no users' stream
 }
 hosting "crash" {
   primary      = datacenter.cr1
   restart      = "5m"
   app_replicas = 1
+  replica_rps  = 2500 # 1,000 requests/s at the daily peak: 0.4 x, no users' stream
 }
 hosting "partition" {
   primary      = datacenter.pa1
   standby      = datacenter.pa2
   replication  = "sync"
   app_replicas = 1
+  replica_rps  = 2500 # 1,000 requests/s at the daily peak: 0.4 x, no users' stream
 }
 hosting "latency" {
   primary      = datacenter.la1
   standby      = datacenter.la2
   replication  = "async"
   app_replicas = 1
+  replica_rps  = 2500 # 1,000 requests/s at the daily peak: 0.4 x, no users' stream
 }
 hosting "disk" {
   primary      = datacenter.dk1
@@ -309,6 +317,7 @@ hosting "disk" {
   failover     = "automatic"
   detection    = "1m"
   app_replicas = 1
+  replica_rps  = 2500 # 1,000 requests/s at the daily peak: 0.4 x, no users' stream
 }
 workload "day" {
   peak_concurrency     = 0.15

@@ -145,8 +145,9 @@ func (d *Driver) Run(ctx context.Context, p *engine.Plan) (obs *engine.Observati
 		d.Last.History += g.history
 	}
 
-	// Capacity: each stack that load effects act on is measured alone,
-	// one after the other, and its load mapped to it.
+	// Capacity: each stack that load effects or its users' daily demand
+	// act on is measured alone, one after the other, and its load mapped
+	// to it.
 	for _, g := range regions {
 		if !needsLoad(p.Effects, g) {
 			continue
@@ -170,11 +171,14 @@ func (d *Driver) Run(ctx context.Context, p *engine.Plan) (obs *engine.Observati
 	}
 	offsets, laneNotes := lanes(regions, p.Effects, hostBudget())
 	obsNotes := laneNotes
+	if n := dailyNote(regions, p.Effects); n != "" {
+		obsNotes = append(obsNotes, n)
+	}
 
 	lds := &loads{}
 	rctx, cancelRun := context.WithCancel(ctx)
 	defer cancelRun()
-	var work, gens sync.WaitGroup
+	var work, gens, dailies sync.WaitGroup
 	cpu := watchHostCPU(rctx, &gens)
 	// Warm-up: users arrive and the stacks settle before the clock starts,
 	// so that start-up jitter is not read as an outage.
@@ -206,6 +210,13 @@ func (d *Driver) Run(ctx context.Context, p *engine.Plan) (obs *engine.Observati
 			defer work.Done()
 			in.inject(rctx, p.Effects, &work)
 		}()
+		if needsDaily(g, p.Effects) {
+			dailies.Add(1)
+			go func() {
+				defer dailies.Done()
+				lds.daily(rctx, g)
+			}()
+		}
 	}
 	// Each region runs to its own horizon: its clock ran at 1:1 while its
 	// mechanisms worked, so it reaches the horizon later than the others.
@@ -215,6 +226,9 @@ func (d *Driver) Run(ctx context.Context, p *engine.Plan) (obs *engine.Observati
 		}
 		g.stopLoad()
 	}
+	// The daily streams end at the horizon on their own, once their last
+	// requests are answered: their figures are whole.
+	dailies.Wait()
 	end := time.Now()
 	cancelRun()
 	gens.Wait()

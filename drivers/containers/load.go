@@ -152,13 +152,11 @@ func (l *loads) stream(ctx context.Context, g *region, e faults.Effect) (*userSt
 // was sent in.
 func (s *userStream) send(ctx context.Context, g *region) {
 	defer close(s.done)
-	m := g.mapping
 	// The prober and the teachers are users too: the generator sends the
 	// rest of the mapped demand.
-	background := float64(time.Second/probeEvery) + g.writeRate(len(g.run.exp.Regions))
 	users := func(t time.Duration) float64 {
 		u, _ := demand(g, g.run.plan, t)
-		return max(0, m.realRate(u)-background)
+		return max(0, g.mapping.realRate(u)-g.background())
 	}
 	for k, e := range s.w.effects {
 		st := s.stats[k]
@@ -445,8 +443,12 @@ func (l *loads) notes() []string {
 	})
 	var out []string
 	for _, p := range ps {
-		s := fmt.Sprintf("%s, %s: users' requests peaked at %.0f/s real, %d sent, %.1f%% served at the effect's height",
-			p.region, p.fault, p.peak, p.sent, 100*p.servedShare())
+		height := "the effect's height"
+		if p.fault == dailyPhase {
+			height = "the daily peak"
+		}
+		s := fmt.Sprintf("%s, %s: users' requests peaked at %.0f/s real, %d sent, %.1f%% served at %s",
+			p.region, p.fault, p.peak, p.sent, 100*p.servedShare(), height)
 		if p.bots > 0 {
 			s += fmt.Sprintf("; %d attack requests, %.2f%% reached the app", p.bots, 100*float64(p.botsPassed)/float64(p.bots))
 		}

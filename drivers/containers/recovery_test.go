@@ -171,6 +171,7 @@ hosting "h" {
   primary      = datacenter.par1
   standby      = datacenter.lyo1
   app_replicas = 1
+  replica_rps  = 2500 # 1,000 requests/s at the daily peak: 0.4 x, no users' stream
   backup {
     every = "1h"
     to    = datacenter.lyo1

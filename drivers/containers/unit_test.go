@@ -239,19 +239,23 @@ func TestLanes(t *testing.T) {
 	}
 	effects := []faults.Effect{{Fault: "connection_surge.s", Action: faults.Surge, At: 10 * time.Minute, For: 20 * time.Minute,
 		Hold: 20 * time.Minute, Multiplier: 1, Regions: names}}
-	// Budget 800: two regions (600) fit together, the third (900) does
-	// not. The second lane's phase (from 10m) starts when the first's
-	// ends (30m): 20 min of experiment at 60x = 20 s, plus the 10 s
-	// margin.
+	// Outside the surge, the users' daily demand (300, all of capacity,
+	// above the 0.5 floor) has its stream too: 300 less the prober's 10
+	// and the teachers' 4 grades a second = 286 real requests/s each, from
+	// 0 to 10m and 30m to 1h.
+	// Budget 800: two regions (600 in the surge, 572 outside) fit
+	// together, the third (900, 858) does not. The second lane's phases
+	// (from 0) start when the first's end (1h): 60 min of experiment at
+	// 60x = 60 s, plus the 10 s margin.
 	offsets, notes := lanes(regions, effects, 800)
-	want := []time.Duration{0, 0, 30 * time.Second}
+	want := []time.Duration{0, 0, 70 * time.Second}
 	if diff := cmp.Diff(want, offsets); diff != "" {
 		t.Errorf("offsets (-want +got):\n%s", diff)
 	}
 	if len(notes) != 3 {
 		t.Errorf("notes %q; want the budget and two lanes", notes)
 	}
-	// Budget 1000: all three fit.
+	// Budget 1000: all three fit (900 in the surge, 858 outside).
 	offsets, notes = lanes(regions, effects, 1000)
 	if diff := cmp.Diff([]time.Duration{0, 0, 0}, offsets); diff != "" || notes != nil {
 		t.Errorf("offsets (-want +got):\n%s; notes %q", diff, notes)

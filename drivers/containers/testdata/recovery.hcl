@@ -28,6 +28,7 @@ hosting "nightly" {
   provisioning      = "30m"
   restore_rate      = "100MB/s"
   app_replicas      = 1
+  replica_rps       = 2500 # 1,000 requests/s at the daily peak: 0.4 x, no users' stream
   backup {
     every = "24h"
     to    = datacenter.lyo1
@@ -43,6 +44,7 @@ hosting "two-backups" {
   operator_response = "10m"
   provisioning      = "10m"
   app_replicas      = 1
+  replica_rps       = 2500 # 1,000 requests/s at the daily peak: 0.4 x, no users' stream
   backup {
     every = "1h"
     to    = datacenter.lyo1
@@ -64,6 +66,7 @@ hosting "failover" {
   failover     = "automatic"
   detection    = "2m"
   app_replicas = 1
+  replica_rps  = 2500 # 1,000 requests/s at the daily peak: 0.4 x, no users' stream
   backup {
     every = "1h"
     to    = datacenter.mrs1
