@@ -174,6 +174,7 @@ const (
 	EventRestoreStart  EventKind = "restore_started"
 	EventRestoreDone   EventKind = "restore_done"
 	EventBackup        EventKind = "backup_taken"
+	EventBackupSkipped EventKind = "backup_skipped"
 	EventBackupLost    EventKind = "backup_lost"
 	EventWritesLost    EventKind = "writes_lost"
 	EventOutage        EventKind = "service_down"

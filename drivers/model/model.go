@@ -34,7 +34,8 @@
 //     acknowledged write is lost and the region stays down.
 //   - Backups (rules.LastBackup) are taken from whoever is primary, and only
 //     while there is one that runs, whose datacenter reaches the backup's;
-//     backups scheduled before t0 exist (the workload has run for ever).
+//     a backup that cannot run at its time is skipped, not taken late.
+//     Backups scheduled before t0 exist (the workload has run for ever).
 //   - Synchronous replication: while the only standby is down or cut off,
 //     commits block and reads go on being served; an operator drops the
 //     synchronous requirement after detection + operator_response (or at

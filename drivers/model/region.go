@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/firedrill/firedrill/engine"
@@ -69,10 +70,11 @@ type recovery struct {
 }
 
 // okSpan is a stretch during which the primary in dc was up: backups taken
-// then hold data.
+// then hold data. why and fault say what ended it.
 type okSpan struct {
-	dc   string
-	a, b time.Duration
+	dc         string
+	a, b       time.Duration
+	why, fault string
 }
 
 // sim is one region's simulation in one trial.
@@ -102,6 +104,9 @@ type sim struct {
 	dropAt       time.Duration // when the pending drop falls due; -1 none
 	ok           []okSpan
 	appDown      int
+	standbyLost  time.Duration // when the standby was destroyed; -1 never
+	standbyFault string
+	noneAt       time.Duration // when every copy was found gone; never otherwise
 	rec          *recovery
 	gen          int
 	timers       []timer
@@ -135,6 +140,8 @@ func (s *sim) reset(p *engine.Plan, w *world, r *experiments.Region) {
 		primary:      h.Primary.Name,
 		missingSince: -1,
 		dropAt:       -1,
+		standbyLost:  -1,
+		noneAt:       never,
 		ok:           append(s.ok[:0], okSpan{dc: h.Primary.Name, a: ever, b: never}),
 		segs:         s.segs[:0],
 		timers:       s.timers[:0],
@@ -251,17 +258,17 @@ func (s *sim) apply(t time.Duration, e *faults.Effect, end bool) {
 		}
 		for _, dc := range e.Datacenters {
 			if dc == s.primary && s.ps != pGone && s.ps != pNone {
-				s.fail(t, e.Fault, pGone, "primary database in %s %s", dc, what)
+				s.fail(t, e.Fault, pGone, dc, what)
 			}
 			if dc == s.standby {
 				s.event(t, engine.EventDown, e.Fault, 0, "standby in %s %s", dc, what)
-				s.standby = ""
+				s.standby, s.standbyLost, s.standbyFault = "", t, e.Fault
 			}
 		}
 	case faults.PowerOff:
 		for _, dc := range e.Datacenters {
 			if dc == s.primary && (s.ps == pOK || s.ps == pCrashed) {
-				s.fail(t, e.Fault, pOff, "primary database in %s powered off", dc)
+				s.fail(t, e.Fault, pOff, dc, "powered off")
 			}
 		}
 	case faults.Crash:
@@ -273,7 +280,7 @@ func (s *sim) apply(t time.Duration, e *faults.Effect, end bool) {
 			if s.ps == pOK {
 				s.ps = pCrashed
 				s.crashGen++
-				s.closeOK(t)
+				s.closeOK(t, "the database process crashed", e.Fault)
 				s.timers = append(s.timers, timer{at: t + s.h.Restart, kind: tCrashBack, gen: s.crashGen, fid: e.Fault})
 				s.event(t, engine.EventDown, e.Fault, 0, "database process crashed")
 			}
@@ -290,15 +297,22 @@ func (s *sim) apply(t time.Duration, e *faults.Effect, end bool) {
 	}
 }
 
-// fail records that the primary stopped at t and starts (or re-plans) the
-// recovery.
-func (s *sim) fail(t time.Duration, fault string, st pstate, format string, args ...any) {
-	s.event(t, engine.EventDown, fault, 0, format, args...)
+// fail records that the primary in dc stopped at t (what: destroyed, lost
+// its disks, powered off) and starts (or re-plans) the recovery.
+func (s *sim) fail(t time.Duration, fault string, st pstate, dc, what string) {
+	s.event(t, engine.EventDown, fault, 0, "primary database in %s %s", dc, what)
 	wasOK := s.ps == pOK
 	s.ps = st
 	if wasOK {
-		s.closeOK(t)
+		if what != "lost its disks" {
+			what = "was " + what
+		}
+		s.closeOK(t, "the primary database in "+dc+" "+what, fault)
 	}
+	// commits no longer wait for the standby on a primary that stopped: an
+	// operator's pending drop of the synchronous requirement is moot, and
+	// a primary that comes back blocks (and is dropped) anew.
+	s.blocked, s.dropAt = false, -1
 	if s.rec == nil {
 		s.gen++
 		s.rec = &recovery{failAt: t, fault: fault, phase: phDetecting, gen: s.gen, loss: -1}
@@ -309,9 +323,9 @@ func (s *sim) fail(t time.Duration, fault string, st pstate, format string, args
 	// detecting or waiting for a human.
 }
 
-func (s *sim) closeOK(t time.Duration) {
+func (s *sim) closeOK(t time.Duration, why, fault string) {
 	if n := len(s.ok); n > 0 && s.ok[n-1].b == never {
-		s.ok[n-1].b = t
+		s.ok[n-1].b, s.ok[n-1].why, s.ok[n-1].fault = t, why, fault
 	}
 }
 
@@ -477,8 +491,8 @@ func (s *sim) settle(t time.Duration) {
 			s.plan(t)
 		}
 	case phRestoring:
-		if !s.w.up(rc.bdc, t) || s.w.lostSince(rc.bdc, t) > rc.bt || !s.w.up(rc.target, t) {
-			s.event(t, engine.EventDown, "", 0, "restore interrupted: %s or %s is down", rc.bdc, rc.target)
+		if why, fault := s.restoreBroken(t); why != "" {
+			s.event(t, engine.EventDown, fault, 0, "restore interrupted: %s", why)
 			s.plan(t)
 		}
 	case phRestarting:
@@ -494,6 +508,34 @@ func (s *sim) settle(t time.Duration) {
 			s.plan(t)
 		}
 	}
+}
+
+// restoreBroken says what, at t, stops the restore in progress: the
+// backup's datacenter down or its backups lost, the target's datacenter
+// down or its disks (with what was restored so far) lost. "" when nothing.
+func (s *sim) restoreBroken(t time.Duration) (why, fault string) {
+	rc := s.rec
+	var whys []string
+	if s.w.lostSince(rc.bdc, t) > rc.bt || !s.w.up(rc.bdc, t) {
+		what, f := s.w.why(rc.bdc, t)
+		fault = f
+		switch {
+		case rc.bdc == rc.target:
+			return rc.bdc + ", which holds the backup and the restore's target, " + what, f
+		case what == "lost its disks":
+			whys = append(whys, "the backups in "+rc.bdc+" were lost")
+		default:
+			whys = append(whys, rc.bdc+", which holds the backup, "+what)
+		}
+	}
+	if !s.w.up(rc.target, t) || s.w.lostSince(rc.target, t) > s.restoreStart {
+		what, f := s.w.why(rc.target, t)
+		if fault == "" {
+			fault = f
+		}
+		whys = append(whys, rc.target+", the restore's target, "+what)
+	}
+	return strings.Join(whys, " and "), fault
 }
 
 // promoted ends a failover: the standby is the primary and the old
@@ -526,7 +568,41 @@ func (s *sim) unrecoverable(t time.Duration) {
 	if rc.loss >= 0 {
 		s.losses = slices.Delete(s.losses, rc.loss, rc.loss+1)
 	}
-	s.addLoss(rc.failAt, 0, rc.fault, true)
+	l := s.addLoss(rc.failAt, 0, rc.fault, true)
+	// the writes were lost when the last copy went, which may be well
+	// after the failure: a restore's backups lost during the restore, a
+	// standby burned while it could not be promoted.
+	type copyLoss struct {
+		at          time.Duration
+		fault, what string
+	}
+	copies := []copyLoss{{rc.failAt, rc.fault, "the primary database"}}
+	if s.standbyLost >= 0 {
+		copies = append(copies, copyLoss{s.standbyLost, s.standbyFault, "the standby in " + s.h.Standby.Name})
+	}
+	for _, b := range s.h.Backups {
+		if at := s.w.lostSince(b.To.Name, t); at > ever {
+			_, f := s.w.why(b.To.Name, at)
+			c := copyLoss{at, f, "the backups in " + b.To.Name}
+			if !slices.Contains(copies, c) {
+				copies = append(copies, c)
+			}
+		}
+	}
+	last := copies[0]
+	for _, c := range copies {
+		if c.at > last.at {
+			last = c
+		}
+	}
+	var went []string
+	for _, c := range copies {
+		if c.at == last.at {
+			went = append(went, c.what)
+		}
+	}
+	s.event(last.at, engine.EventWritesLost, last.fault, 0, "every acknowledged write lost when the last copy went (%s): %.0f since the start of the horizon, and all history", strings.Join(went, ", "), s.losses[l].Writes)
+	s.noneAt = t
 	s.obs.AllDataLost = true
 	s.ps, s.primary, s.standby = pNone, "", ""
 	s.rec = nil
@@ -559,13 +635,37 @@ func (s *sim) replication(t time.Duration) {
 			s.blocked = true
 			s.dropAt = t + h.Detection + h.OperatorResponse
 			s.timers = append(s.timers, timer{at: s.dropAt, kind: tDropSync})
-			s.event(t, engine.EventDown, "", 0, "synchronous standby unreachable: commits block, reads go on")
+			why, fault := s.standbyGone(t)
+			s.event(t, engine.EventDown, fault, 0, "synchronous standby in %s %s: commits block, reads go on", h.Standby.Name, why)
 		}
 		return
 	}
 	if s.missingSince < 0 {
 		s.missingSince = t
+		// a standby destroyed was said so when it was; one that merely
+		// stopped receiving is said here, for it is what a failover loses.
+		if s.standby != "" {
+			why, fault := s.standbyGone(t)
+			kind := "asynchronous"
+			if h.Replication == experiments.ReplicationSync {
+				kind = "synchronous"
+			}
+			s.event(t, engine.EventDown, fault, 0, "%s standby in %s %s: writes go on, on the primary alone", kind, s.standby, why)
+		}
 	}
+}
+
+// standbyGone says why the standby does not receive the primary's writes
+// at t, and which fault is the cause.
+func (s *sim) standbyGone(t time.Duration) (why, fault string) {
+	if s.standby == "" {
+		return "lost", s.standbyFault
+	}
+	if !s.w.up(s.standby, t) {
+		what, f := s.w.why(s.standby, t)
+		return strings.TrimPrefix(strings.TrimPrefix(what, "is "), "was "), f
+	}
+	return "cut off from " + s.primary, s.w.cutBy(s.primary, s.standby, t)
 }
 
 // newestBackup is the newest backup that survives at t and was taken from
@@ -594,12 +694,8 @@ func (s *sim) newestBackup(t time.Duration) (time.Duration, string, bool) {
 // taken says whether a backup into dc at bt happened: a primary was up,
 // the backup's datacenter ran, and no partition separated them.
 func (s *sim) taken(bt time.Duration, dc string) bool {
-	for _, o := range s.ok {
-		if o.a <= bt && bt < o.b {
-			return bt < 0 || (s.w.up(dc, bt) && !s.w.cut(o.dc, dc, bt))
-		}
-	}
-	return false
+	ok, _, _ := s.backupAt(bt, dc)
+	return ok
 }
 
 // setLoss records what a restore from the backup taken at bt loses: the

@@ -388,13 +388,13 @@ func (s *sim) finish() {
 	}
 	for _, l := range s.losses {
 		s.obs.LostWrites += l.Writes
-		if l.AllData {
-			s.event(l.End, engine.EventWritesLost, l.Fault, 0, "every acknowledged write lost: %.0f since the start of the horizon, and all history", l.Writes)
-		} else {
+		// a loss of everything was told when the last copy went.
+		if !l.AllData {
 			s.event(l.End, engine.EventWritesLost, l.Fault, 0, "%.0f acknowledged writes lost (%s window)", l.Writes, faults.FormatDuration(l.Len()))
 		}
 	}
 	s.obs.Losses = slices.Clone(s.losses)
+	s.backupEvents()
 	outs := s.obs.Outages
 	switch {
 	case s.obs.AllDataLost:
