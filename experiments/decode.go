@@ -374,7 +374,7 @@ func (d *decoder) experiment(e *Experiment) {
 var hostingAttrs = []faults.Attribute{
 	{Name: "primary", Required: true}, {Name: "standby"}, {Name: "replication"}, {Name: "replication_lag"}, {Name: "sync_fallback"},
 	{Name: "failover"}, {Name: "detection"}, {Name: "operator_response"}, {Name: "promotion"},
-	{Name: "provisioning"}, {Name: "restore_rate"}, {Name: "restore_to"}, {Name: "restart"},
+	{Name: "provisioning"}, {Name: "restore_rate"}, {Name: "restore_to"}, {Name: "restart"}, {Name: "max_wait"},
 	{Name: "app_replicas"}, {Name: "replica_rps"}, {Name: "max_sessions"}, {Name: "ddos_protection"},
 	{Name: "monthly_cost"}, {Name: "description"},
 }
@@ -426,6 +426,10 @@ func (d *decoder) hosting(b *hcl.Block, dcs map[string]*Datacenter) *Hosting {
 		}
 	}
 	h.RestoreTo = dcs[a.Ref("restore_to", "datacenter")]
+	h.MaxWait = a.Duration("max_wait", 0)
+	if a.Valid("max_wait") && h.MaxWait <= 0 {
+		a.Errorf("max_wait", "Invalid duration", "max_wait must be longer than zero; leave it out to wait for the power for ever.")
+	}
 	h.AppReplicas = a.Int("app_replicas", DefaultAppReplicas, 1, 1e6)
 	h.ReplicaRPS = a.Number("replica_rps", DefaultReplicaRPS, 1e-3, 1e9)
 	h.MaxSessions = a.Int("max_sessions", 0, 1, 1e9)
@@ -459,6 +463,13 @@ func (d *decoder) hosting(b *hcl.Block, dcs map[string]*Datacenter) *Hosting {
 		if bk.To != nil && bk.Every > 0 {
 			h.Backups = append(h.Backups, bk)
 		}
+	}
+	elsewhere := false
+	for _, b := range h.Backups {
+		elsewhere = elsewhere || b.To != h.Primary
+	}
+	if h.MaxWait > 0 && h.Primary != nil && !elsewhere {
+		d.warnf(a.Range("max_wait"), "max_wait without a backup elsewhere", "max_wait restores a backup kept outside the primary's datacenter (%s) when the power does not come back; this hosting has none, so it waits for the power whatever max_wait says.", h.Primary.Name)
 	}
 	return h
 }

@@ -117,6 +117,24 @@ func RestoreCandidates(e *experiments.Experiment, h *experiments.Hosting, failed
 	return out
 }
 
+// StopWaitingAt is when an operator stops waiting for the power to come
+// back to a primary whose datacenter went dark at failAt (its data intact)
+// while no standby can take over, and restores instead the newest backup
+// that survives outside that datacenter: max_wait after the failure, and no
+// sooner than a human is on it (detection + operator_response). ok is false
+// without max_wait: the operator waits for the power however long it takes.
+// Both drivers ask it, so that they give up at the same moment.
+func StopWaitingAt(h *experiments.Hosting, failAt time.Duration) (at time.Duration, ok bool) {
+	if h.MaxWait <= 0 {
+		return 0, false
+	}
+	d := max(h.MaxWait, h.Detection+h.OperatorResponse)
+	if d > math.MaxInt64-failAt {
+		return math.MaxInt64, true
+	}
+	return failAt + d, true
+}
+
 // Surge is the demand multiplier of every surge acting on region at t: a
 // linear ramp from 1 to Multiplier over Ramp, a hold for Hold, and a ramp
 // back over Ramp. Overlapping surges multiply.

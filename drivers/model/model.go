@@ -29,7 +29,11 @@
 //     fails meanwhile, the restore starts over from the next best choice. A
 //     completed restore is never undone by a later loss of the backups.
 //   - Power: a primary whose datacenter was only powered off comes back
-//     restart after the power, unless a failover happened first.
+//     restart after the power, unless a failover happened first. With
+//     max_wait, at rules.StopWaitingAt the operator restores instead the
+//     newest backup readable outside the dark datacenter (if there is one
+//     and a datacenter to restore into), losing the writes since it; power
+//     back before that restore is done abandons it.
 //   - Unrecoverable: with no standby and no surviving backup, every
 //     acknowledged write is lost and the region stays down.
 //   - Backups (rules.LastBackup) are taken from whoever is primary, and only

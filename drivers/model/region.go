@@ -117,6 +117,11 @@ type sim struct {
 	// outputs
 	obs    engine.RegionObservation
 	losses []engine.Loss
+	// lostAt is, for each of losses, when its writes were lost for good:
+	// the failure when the primary's data went with it, else the moment
+	// the intact primary was given up (a promotion, a restore elsewhere).
+	lostAt []time.Duration
+	now    time.Duration // the moment being stepped through
 	segs   []seg
 	out    *engine.Outage // the outage in progress
 }
@@ -146,6 +151,7 @@ func (s *sim) reset(p *engine.Plan, w *world, r *experiments.Region) {
 		segs:         s.segs[:0],
 		timers:       s.timers[:0],
 		losses:       s.losses[:0],
+		lostAt:       s.lostAt[:0],
 		surges:       s.surges[:0],
 		floods:       s.floods[:0],
 	}
@@ -192,6 +198,7 @@ func (s *sim) run() engine.RegionObservation {
 		next = max(next, t)
 		s.integrate(t, next)
 		t = next
+		s.now = t
 		if t >= s.horizon {
 			break
 		}
@@ -379,6 +386,8 @@ func (s *sim) step(t time.Duration) {
 		s.plan(t)
 	case phPromoting:
 		s.promoted(t)
+	case phPowerWait:
+		s.plan(t) // the operator's max_wait is up
 	case phRestoring:
 		took := t - s.restoreStart
 		s.primary, s.ps, s.standby = rc.target, pOK, ""
@@ -427,12 +436,13 @@ func (s *sim) plan(t time.Duration) {
 		rc.target = s.standby
 		return
 	}
-	if s.ps == pGone {
+	giveUp := s.ps == pOff && s.stopWaiting(t)
+	if s.ps == pGone || giveUp {
 		if !rc.operator {
 			s.wait(t, phOperator, h.OperatorResponse)
 			return
 		}
-		bt, bdc, ok := s.newestBackup(t)
+		bt, bdc, ok := s.newestBackup(t, giveUp)
 		if !ok {
 			s.unrecoverable(t)
 			return
@@ -474,6 +484,31 @@ func (s *sim) plan(t time.Duration) {
 	}
 	s.gen++
 	rc.gen, rc.phase = s.gen, phPowerWait
+	if at, ok := rules.StopWaitingAt(h, rc.failAt); ok && at > t && at < s.horizon {
+		s.timers = append(s.timers, timer{at: at, kind: tRecovery, gen: rc.gen})
+	}
+}
+
+// stopWaiting says whether, at t, the operator stops waiting for the power
+// to come back to the dark primary (rules.StopWaitingAt) and restores
+// elsewhere: only when a backup outside the dark datacenter can be read now
+// and a datacenter runs to restore it into; otherwise the wait goes on.
+func (s *sim) stopWaiting(t time.Duration) bool {
+	rc := s.rec
+	at, ok := rules.StopWaitingAt(s.h, rc.failAt)
+	if !ok || t < at {
+		return false
+	}
+	_, bdc, ok := s.newestBackup(t, true)
+	if !ok || !slices.ContainsFunc(rules.RestoreCandidates(s.p.Experiment, s.h, s.primary, bdc), func(c string) bool { return s.w.up(c, t) }) {
+		return false
+	}
+	if !rc.operator {
+		rc.operator = true // StopWaitingAt is never before a human is on it
+		s.event(t, engine.EventDown, "", 0, "no power in %s for %s (max_wait %s): the operator stops waiting and restores elsewhere",
+			s.primary, faults.FormatDuration(t-rc.failAt), faults.FormatDuration(s.h.MaxWait))
+	}
+	return true
 }
 
 // settle re-checks, after the events at t, whatever the events may have
@@ -491,7 +526,17 @@ func (s *sim) settle(t time.Duration) {
 			s.plan(t)
 		}
 	case phRestoring:
-		if why, fault := s.restoreBroken(t); why != "" {
+		if s.ps == pOff && s.w.up(s.primary, t) {
+			// the power came back before a restore elsewhere finished: the
+			// primary, intact, restarts, and loses nothing.
+			s.event(t, engine.EventDown, "", 0, "power back in %s: the restore into %s is abandoned, the primary restarts with its data", s.primary, rc.target)
+			if rc.loss >= 0 {
+				s.dropLoss(rc.loss)
+				rc.loss = -1
+			}
+			rc.target = ""
+			s.plan(t)
+		} else if why, fault := s.restoreBroken(t); why != "" {
 			s.event(t, engine.EventDown, fault, 0, "restore interrupted: %s", why)
 			s.plan(t)
 		}
@@ -566,7 +611,7 @@ func (s *sim) unrecoverable(t time.Duration) {
 	rc := s.rec
 	s.event(t, engine.EventUnrecoverable, rc.fault, 0, "no copy of the data survived")
 	if rc.loss >= 0 {
-		s.losses = slices.Delete(s.losses, rc.loss, rc.loss+1)
+		s.dropLoss(rc.loss)
 	}
 	l := s.addLoss(rc.failAt, 0, rc.fault, true)
 	// the writes were lost when the last copy went, which may be well
@@ -669,11 +714,16 @@ func (s *sim) standbyGone(t time.Duration) (why, fault string) {
 }
 
 // newestBackup is the newest backup that survives at t and was taken from
-// a running primary, over every schedule: its time and datacenter.
-func (s *sim) newestBackup(t time.Duration) (time.Duration, string, bool) {
+// a running primary, over every schedule: its time and datacenter. With
+// readable, only backups outside the primary's datacenter whose datacenter
+// runs at t count.
+func (s *sim) newestBackup(t time.Duration, readable bool) (time.Duration, string, bool) {
 	best, bdc, found := time.Duration(0), "", false
 	for _, b := range s.h.Backups {
 		dc := b.To.Name
+		if readable && (dc == s.primary || !s.w.up(dc, t)) {
+			continue
+		}
 		gone := s.w.lostSince(dc, t)
 		bt, ok := rules.LastBackup(s.start, b, t)
 		for ; ok && bt > gone; bt -= b.Every {
@@ -702,7 +752,7 @@ func (s *sim) taken(bt time.Duration, dc string) bool {
 // acknowledged writes from bt to the failure.
 func (s *sim) setLoss(rc *recovery, bt time.Duration) {
 	if rc.loss >= 0 {
-		s.losses = slices.Delete(s.losses, rc.loss, rc.loss+1)
+		s.dropLoss(rc.loss)
 		rc.loss = -1
 	}
 	rc.loss = s.addLoss(rc.failAt, bt, rc.fault, false)
@@ -719,5 +769,15 @@ func (s *sim) addLoss(failAt, from time.Duration, fault string, all bool) int {
 	}
 	l.Writes = max(l.Writes, 0)
 	s.losses = append(s.losses, l)
+	at := s.now
+	if gone := s.w.lostSince(s.primary, s.now); gone >= failAt {
+		at = gone
+	}
+	s.lostAt = append(s.lostAt, at)
 	return len(s.losses) - 1
+}
+
+func (s *sim) dropLoss(i int) {
+	s.losses = slices.Delete(s.losses, i, i+1)
+	s.lostAt = slices.Delete(s.lostAt, i, i+1)
 }

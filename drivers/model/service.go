@@ -386,11 +386,11 @@ func (s *sim) finish() {
 	if s.out != nil {
 		s.close(s.horizon, engine.RecoveryPending)
 	}
-	for _, l := range s.losses {
+	for i, l := range s.losses {
 		s.obs.LostWrites += l.Writes
 		// a loss of everything was told when the last copy went.
 		if !l.AllData {
-			s.event(l.End, engine.EventWritesLost, l.Fault, 0, "%.0f acknowledged writes lost (%s window)", l.Writes, faults.FormatDuration(l.Len()))
+			s.event(s.lostAt[i], engine.EventWritesLost, l.Fault, 0, "%.0f acknowledged writes lost (%s window)", l.Writes, faults.FormatDuration(l.Len()))
 		}
 	}
 	s.obs.Losses = slices.Clone(s.losses)
