@@ -345,17 +345,39 @@ func (d *decoder) experiment(e *Experiment) {
 	e.Name = b.Labels[0]
 	a := d.scope.Content(b.Body, []faults.Attribute{
 		{Name: "description"}, {Name: "start"}, {Name: "duration", Required: true},
-		{Name: "seed"}, {Name: "time_scale"}, {Name: "scale"},
+		{Name: "seed"}, {Name: "time_scale"}, {Name: "scale"}, {Name: "timezone"},
 	})
 	e.Description = a.String("description", "")
 	e.Start = DefaultStart
+	loc := d.timezone(a)
 	if s := a.String("start", ""); s != "" {
 		t, err := time.Parse(time.RFC3339, s)
-		if err != nil {
+		switch {
+		case err != nil && a.Has("timezone"):
+			// with a zone, a start without an offset is read on its clock
+			// (an unknown zone was said already: the start is checked alone).
+			in := loc
+			if in == nil {
+				in = time.UTC
+			}
+			if t, err = time.ParseInLocation("2006-01-02T15:04:05", s, in); err != nil {
+				a.Errorf("start", "Invalid start time", `start must be a time like "2021-03-10T00:00:00+01:00", or "2021-03-10T00:00:00" on the timezone's clock, got %q.`, s)
+			}
+		case err != nil:
 			a.Errorf("start", "Invalid start time", `start must be an RFC 3339 time like "2021-03-10T00:00:00+01:00", got %q.`, s)
-		} else {
+		case loc != nil:
+			if _, off := t.Zone(); off != zoneOffset(t.In(loc)) {
+				d.warnf(a.Range("start"), "Offset not the time zone's", "start's UTC offset is not %s's at that moment: the same instant is %s on the zone's clock.", loc, t.In(loc).Format(time.RFC3339))
+			}
+		}
+		if err == nil {
 			e.Start = t
 		}
+	} else if loc != nil {
+		e.Start = time.Date(2000, 1, 3, 0, 0, 0, 0, loc)
+	}
+	if loc != nil {
+		e.Start = e.Start.In(loc)
 	}
 	e.Duration = a.Duration("duration", 0)
 	if a.Valid("duration") && e.Duration <= 0 {

@@ -211,7 +211,9 @@ func (s *sim) nextBreak(t time.Duration) time.Duration {
 				break
 			}
 		}
-		next = t + d
+		// the clock jumps at a change of offset: the profile reads on from
+		// the new time of day.
+		next = min(t+d, s.demand.NextShift(t))
 	}
 	for _, e := range s.surges {
 		for _, c := range []time.Duration{e.At, e.At + e.Ramp, e.At + e.Ramp + e.Hold, e.End()} {
