@@ -726,7 +726,9 @@ func (s *sim) newestBackup(t time.Duration, readable bool) (time.Duration, strin
 		}
 		gone := s.w.lostSince(dc, t)
 		bt, ok := rules.LastBackup(s.start, b, t)
-		for ; ok && bt > gone; bt -= b.Every {
+		// step back schedule by schedule: in a zone with daylight saving
+		// two backups are not always Every apart.
+		for ; ok && bt > gone; bt, ok = rules.LastBackup(s.start, b, bt-1) {
 			if s.taken(bt, dc) {
 				break
 			}
