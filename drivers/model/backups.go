@@ -54,6 +54,9 @@ func (s *sim) backupEvents() {
 			why, fault  string
 		}
 		flush := func() {
+			if run.fault != "" {
+				run.why += " (" + run.fault + ")" // the table formats show no fault column
+			}
 			switch {
 			case run.n == 1:
 				s.event(run.first, engine.EventBackupSkipped, run.fault, 0, "backup into %s skipped: %s", dc, run.why)
