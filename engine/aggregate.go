@@ -14,6 +14,7 @@ type accumulator struct {
 type regionAcc struct {
 	n, passed, allLost, unrecovered int
 	down, loss, lost, avail, served sketch
+	p95, p99, slow                  sketch
 }
 
 func newAccumulator(n int) *accumulator {
@@ -43,6 +44,11 @@ func (a *accumulator) add(rs []RegionResult) {
 		// end: negated, the 95th percentile is the bad one.
 		ra.avail.add(-r.Availability)
 		ra.served.add(-r.ServedRatio)
+		if o := r.Objectives; o.LatencyP95 > 0 || o.LatencyP99 > 0 {
+			ra.p95.add(r.P95.Seconds())
+			ra.p99.add(r.P99.Seconds())
+		}
+		ra.slow.add(r.Slow.Seconds())
 	}
 }
 
@@ -68,6 +74,12 @@ func (a *accumulator) results(first []RegionResult) []RegionResult {
 		rr.LostWrites = int64(math.Round(d.LostWrites.P95))
 		rr.Availability = d.Availability.P95
 		rr.ServedRatio = d.ServedRatio.P95
+		rr.Slow = secs(ra.slow.quantiles().P95)
+		// response time is worked out in every trial only where an
+		// objective needs it; elsewhere the figures are the first trial's.
+		if o := rr.Objectives; o.LatencyP95 > 0 || o.LatencyP99 > 0 {
+			rr.P95, rr.P99 = secs(ra.p95.quantiles().P95), secs(ra.p99.quantiles().P95)
+		}
 		// the 95th percentile trial is all-data-lost or unrecovered when more
 		// than 5% of trials were.
 		rr.AllDataLost = float64(ra.allLost) > 0.05*float64(d.N)

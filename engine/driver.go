@@ -33,10 +33,14 @@ type Plan struct {
 	Detail bool
 }
 
-// Scheduled is a fault with the start time drawn for this trial.
+// Scheduled is one occurrence of a fault, as drawn for this trial: a timed
+// fault once, a frequency fault as many times as its draw gave.
 type Scheduled struct {
-	Fault faults.Fault
-	At    time.Duration
+	Fault  faults.Fault
+	At     time.Duration
+	Target int // which of the fault's targets, for faults with several
+	// Effects are what this occurrence does, its range attributes drawn.
+	Effects []faults.Effect
 }
 
 // Observation is what a driver saw during one trial.
@@ -108,13 +112,18 @@ type RegionObservation struct {
 	Timeline []Event
 	// Phases holds latency and error figures per phase (containers only).
 	Phases []Phase
+	// P95 and P99 are the worst 95th and 99th percentiles of response time
+	// over the moments that were not down (nothing answered then); zero
+	// when the driver has no response time or nothing was answered.
+	P95, P99 time.Duration
 }
 
 // Outage is a span out of SLO with what the driver knows of it.
 type Outage struct {
 	Span
 	// State is down when almost nothing is served, degraded when admission
-	// control serves the admitted and turns the rest away.
+	// control serves the admitted and turns the rest away, slow when enough
+	// is served but the response time misses latency_p95 or latency_p99.
 	State State
 	// Cause lists the IDs of the faults that brought it about; empty when no
 	// fault did (demand above capacity on an ordinary day).
@@ -128,11 +137,27 @@ type Outage struct {
 // State is how bad an outage is.
 type State string
 
-// Outage states.
+// Outage states, from the mildest.
 const (
-	StateDown     State = "down"
+	StateSlow     State = "slow"
 	StateDegraded State = "degraded"
+	StateDown     State = "down"
 )
+
+// Worse says whether a is worse than b: down, then degraded, then slow.
+func (a State) Worse(b State) bool { return a.rank() > b.rank() }
+
+func (a State) rank() int {
+	switch a {
+	case StateSlow:
+		return 1
+	case StateDegraded:
+		return 2
+	case StateDown:
+		return 3
+	}
+	return 0
+}
 
 // Loss is what one failure lost: acknowledged writes from Start (the oldest
 // lost) to End (the newest, the failure itself).
@@ -157,6 +182,9 @@ type Sample struct {
 	At      time.Duration
 	Success float64 // 0..1
 	Demand  float64 // users trying to use the service
+	// P95 is the 95th percentile of response time; zero when nothing was
+	// answered or the driver does not know it.
+	P95 time.Duration
 }
 
 // EventKind is what happened.
@@ -173,6 +201,8 @@ const (
 	EventFailoverDone  EventKind = "failover_done"
 	EventRestoreStart  EventKind = "restore_started"
 	EventRestoreDone   EventKind = "restore_done"
+	EventRebuildStart  EventKind = "standby_rebuild_started"
+	EventRebuildDone   EventKind = "standby_rebuilt"
 	EventBackup        EventKind = "backup_taken"
 	EventBackupSkipped EventKind = "backup_skipped"
 	EventBackupLost    EventKind = "backup_lost"
@@ -182,6 +212,7 @@ const (
 	EventUnrecoverable EventKind = "unrecoverable"
 	EventOverload      EventKind = "overload"
 	EventAdmission     EventKind = "admission_control"
+	EventSlow          EventKind = "service_slow"
 )
 
 // Event is one line of a region's timeline.
@@ -192,6 +223,10 @@ type Event struct {
 	Basis Basis
 	Fault string        // the fault ID it relates to, if any
 	Took  time.Duration // for events that end a step: how long the step took
+	// Primary is the datacenter that holds the region's primary database
+	// from this event on, set by the events that move it (failover_done,
+	// restore_done): reports draw where the region ended up from it.
+	Primary string
 }
 
 // Phase holds figures for before, during or after the faults.

@@ -7,6 +7,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"sort"
@@ -91,6 +92,11 @@ type RegionResult struct {
 	AllDataLost    bool
 	UnackedApplied int64
 	Availability   float64 // percent of the horizon in SLO
+	// P95 and P99 are the worst response-time percentiles over the moments
+	// not down; zero when the driver has none.
+	P95, P99 time.Duration
+	// Slow is the time out of SLO only because answers were too slow.
+	Slow time.Duration
 	// ServedRatio is requests served over requests demanded across the
 	// horizon, 0..1; 1 when the driver did not count requests and nothing
 	// was out of SLO.
@@ -116,7 +122,7 @@ type RegionResult struct {
 // merged.
 type Incident struct {
 	Span
-	// State is down when any part of it was down, else degraded.
+	// State is the worst of its parts: down, then degraded, then slow.
 	State State
 	// Cause lists the faults behind it; empty when none (FaultCaused false).
 	Cause []string
@@ -303,11 +309,43 @@ func baseline(ctx context.Context, exp *experiments.Experiment, drv Driver, opts
 
 // NewPlan draws the fault times of one trial. Each trial has its own random
 // stream derived from the experiment's seed, so a trial's draw does not
-// depend on how many trials run or in which order.
+// depend on how many trials run or in which order. Timed faults happen at
+// their drawn at; a fault with every alone draws its occurrences over the
+// horizon (a Poisson process per target) from a stream of its own, so that
+// adding one leaves the timed faults' draws as they were.
 func NewPlan(exp *experiments.Experiment, trial int, detail bool) *Plan {
 	rng := rand.New(rand.NewPCG(uint64(exp.Seed), uint64(trial)))
 	p := &Plan{Experiment: exp, Trial: trial, Seed: int64(rng.Uint64() >> 1), Detail: detail}
+	p.addTimed(rng)
+	freq := rand.New(rand.NewPCG(uint64(exp.Seed)^frequencyStream, uint64(trial)))
 	for _, f := range exp.Faults {
+		if f.Timed() || f.Every() <= 0 {
+			continue
+		}
+		every := f.Every()
+		for target := 0; target < f.Targets(); target++ {
+			for at := poissonNext(freq, 0, every); at < exp.Duration; at = poissonNext(freq, at, every) {
+				p.add(f, faults.Occurrence{At: at, Target: target, Rand: freq})
+			}
+		}
+	}
+	p.sortEffects()
+	return p
+}
+
+// frequencyStream and riskStream set apart the random streams of frequency
+// faults and of simulated years from the timed faults' stream.
+const (
+	frequencyStream = 0x6672657175656e63 // "frequenc"
+	riskStream      = 0x7269736b79656172 // "riskyear"
+)
+
+// addTimed draws every timed fault's start (and its range attributes).
+func (p *Plan) addTimed(rng *rand.Rand) {
+	for _, f := range p.Experiment.Faults {
+		if !f.Timed() {
+			continue
+		}
 		lo, hi := f.Window()
 		at := lo
 		if hi > lo {
@@ -315,11 +353,28 @@ func NewPlan(exp *experiments.Experiment, trial int, detail bool) *Plan {
 			span := int64((hi - lo) / time.Second)
 			at = lo + time.Duration(rng.Int64N(span+1))*time.Second
 		}
-		p.Faults = append(p.Faults, Scheduled{Fault: f, At: at})
-		p.Effects = append(p.Effects, f.Effects(at)...)
+		p.add(f, faults.Occurrence{At: at, Rand: rng})
 	}
+}
+
+func (p *Plan) add(f faults.Fault, o faults.Occurrence) {
+	ef := f.Effects(o)
+	p.Faults = append(p.Faults, Scheduled{Fault: f, At: o.At, Target: o.Target, Effects: ef})
+	p.Effects = append(p.Effects, ef...)
+}
+
+func (p *Plan) sortEffects() {
 	sort.SliceStable(p.Effects, func(i, j int) bool { return p.Effects[i].At < p.Effects[j].At })
-	return p
+}
+
+// poissonNext is the next occurrence after t of a Poisson process with mean
+// gap every, in whole seconds like drawn start times (never at t itself).
+func poissonNext(rng *rand.Rand, t time.Duration, every float64) time.Duration {
+	gap := rng.ExpFloat64() * every // seconds
+	if gap >= float64(math.MaxInt64/int64(time.Second))-t.Seconds() {
+		return time.Duration(math.MaxInt64)
+	}
+	return t + max(time.Duration(math.Round(gap))*time.Second, time.Second)
 }
 
 // passes is judge's verdict without the words, for the bulk of many trials.
@@ -329,6 +384,9 @@ func passes(rr *RegionResult) bool {
 		return false
 	}
 	if o.RPOSet && (rr.AllDataLost || rr.DataLoss > o.RPO) {
+		return false
+	}
+	if (o.LatencyP95 > 0 && rr.P95 > o.LatencyP95) || (o.LatencyP99 > 0 && rr.P99 > o.LatencyP99) {
 		return false
 	}
 	return o.Availability <= 0 || rr.Availability >= o.Availability
@@ -361,14 +419,41 @@ func judge(rr *RegionResult) {
 		rr.Verdicts = append(rr.Verdicts, Verdict{
 			Objective: "availability",
 			Target:    fmt.Sprintf("≥ %s%%", trimFloat(o.Availability)),
-			Actual:    fmt.Sprintf("%.3f%%", rr.Availability),
+			Actual:    FormatAvailability(rr.Availability),
 			Pass:      rr.Availability >= o.Availability,
 		})
+	}
+	// a latency objective holds when no moment that answered was slower:
+	// the slow stretches also count against availability.
+	for _, l := range []struct {
+		name           string
+		target, actual time.Duration
+	}{{"latency_p95", o.LatencyP95, rr.P95}, {"latency_p99", o.LatencyP99, rr.P99}} {
+		if l.target > 0 {
+			rr.Verdicts = append(rr.Verdicts, Verdict{
+				Objective: l.name,
+				Target:    "≤ " + faults.FormatDuration(l.target),
+				Actual:    "worst " + FormatLatency(l.actual),
+				Pass:      l.actual <= l.target,
+			})
+		}
 	}
 	rr.Pass = true
 	for _, v := range rr.Verdicts {
 		rr.Pass = rr.Pass && v.Pass
 	}
+}
+
+// FormatLatency writes a response time to the millisecond under a minute
+// ("850ms", "2.4s"), and as a duration beyond.
+func FormatLatency(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return d.Round(time.Millisecond).String()
+	case d < time.Minute:
+		return d.Round(100 * time.Millisecond).String()
+	}
+	return faults.FormatDuration(d.Round(time.Second))
 }
 
 func trimFloat(f float64) string {

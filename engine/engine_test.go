@@ -289,3 +289,27 @@ func TestTrialShares(t *testing.T) {
 		t.Errorf("baseline %+v, want everything served", r.Baseline)
 	}
 }
+
+// TestFormatAvailability: a non-zero time out of SLO never reads 100 %.
+func TestFormatAvailability(t *testing.T) {
+	for _, tc := range []struct {
+		pct  float64
+		want string
+	}{
+		{100, "100.000%"},
+		{99.5, "99.500%"},
+		// 2h1m = 7,260 s out of SLO over 100,000 days = 8.64e9 s:
+		// 100 x (1 - 8.4028e-7) = 99.999916 %, "100.000" at three decimals.
+		{100 * (1 - 7260/8.64e9), "99.9999%"},
+		// 2h1m over 36,500 days = 3.1536e9 s: 99.99977 %.
+		{100 * (1 - 7260/3.1536e9), "99.9998%"},
+		// one second over 292 years (9.2e9 s): 99.99999999 %.
+		{100 * (1 - 1/9.2e9), "99.99999999%"},
+		// three decimals suffice when they do not round to 100.
+		{99.9994, "99.999%"},
+	} {
+		if got := FormatAvailability(tc.pct); got != tc.want {
+			t.Errorf("FormatAvailability(%v) = %s, want %s", tc.pct, got, tc.want)
+		}
+	}
+}

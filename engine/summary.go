@@ -40,6 +40,8 @@ func summarise(ctx context.Context, exp *experiments.Experiment, obs *Observatio
 			Served:         o.Served,
 			Phases:         o.Phases,
 			ServedRatio:    servedRatio(o.Demanded, o.Delivered),
+			P95:            o.P95,
+			P99:            o.P99,
 		}
 		if reg := byName[o.Region]; reg != nil {
 			rr.Objectives = reg.Objectives
@@ -52,6 +54,9 @@ func summarise(ctx context.Context, exp *experiments.Experiment, obs *Observatio
 		}
 		for _, s := range o.Outages {
 			rr.OutOfSLO += s.Len()
+			if s.State == StateSlow {
+				rr.Slow += s.Len()
+			}
 		}
 		b := base[o.Region]
 		if b != nil {
@@ -65,13 +70,19 @@ func summarise(ctx context.Context, exp *experiments.Experiment, obs *Observatio
 			rr.Baseline = bl
 		}
 		rr.Incidents = incidents(o, b, sustain)
-		for _, in := range rr.Incidents {
-			if in.FaultCaused {
-				rr.Downtime = max(rr.Downtime, in.Len())
+		worst := -1 // the incident behind Downtime
+		for k, in := range rr.Incidents {
+			if in.FaultCaused && (worst < 0 || in.Len() > rr.Downtime) {
+				rr.Downtime, worst = in.Len(), k
 			}
 		}
 		rr.Recovered = o.Recovery != RecoveryUnrecoverable && o.Recovery != RecoveryPending &&
 			(len(o.Outages) == 0 || o.Outages[len(o.Outages)-1].End < exp.Duration)
+		if rr.Recovered && worst >= 0 && rr.Incidents[worst].Recovery != "" {
+			// the summary names how the incident it reports ended, not
+			// how the last one did.
+			rr.Recovery = rr.Incidents[worst].Recovery
+		}
 		if exp.Duration > 0 {
 			rr.Availability = 100 * (1 - float64(rr.OutOfSLO)/float64(exp.Duration))
 		}
@@ -99,14 +110,14 @@ func incidents(o *RegionObservation, base *RegionObservation, sustain time.Durat
 	var out []Incident
 	var demanded, delivered []float64
 	for i := 0; i < len(o.Outages); {
-		in := Incident{Span: o.Outages[i].Span, State: StateDegraded}
+		in := Incident{Span: o.Outages[i].Span, State: o.Outages[i].State}
 		var dem, del float64
 		j := i
 		for ; j < len(o.Outages) && (j == i || o.Outages[j].Start-in.End < sustain); j++ {
 			oj := o.Outages[j]
 			in.End = oj.End
-			if oj.State != StateDegraded {
-				in.State = StateDown
+			if oj.State.Worse(in.State) {
+				in.State = oj.State
 			}
 			for _, c := range oj.Cause {
 				if !slices.Contains(in.Cause, c) {

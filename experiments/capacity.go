@@ -60,5 +60,14 @@ func (d *decoder) capacity(r *Region, rng hcl.Range) {
 		d.warnf(rng, "Users turned away with no fault",
 			"At its daily peak region %q has %.0f users online (%.0f req/s) against %.0f req/s of capacity; admission control (max_sessions = %d) turns %.0f of them away every day before any fault.",
 			r.Name, online, demand, capacity, h.MaxSessions, online-float64(h.MaxSessions))
+	case h.MaxSessions > 0 && float64(h.MaxSessions)*rps > capacity:
+		// the peak fits, but admission control would let in more than the
+		// servers answer at the users' pace: under a surge the admitted
+		// wait (the model's closed population), each about sessions /
+		// capacity - 1/rps seconds on average.
+		d.warnf(rng, "Admission control above capacity",
+			"For region %q, max_sessions = %d admits up to %.0f req/s (%d sessions x %g requests a minute) against %.0f req/s of capacity (%d app replicas x %g req/s, hosting %q): when a surge brings that many users, the admitted are answered, but each waits about %.1f s on average (%d / %.0f - %.0f s between a user's requests): slow, not restricted. The servers carry at most %.0f sessions at their own pace.",
+			r.Name, h.MaxSessions, float64(h.MaxSessions)*rps, h.MaxSessions, rps*60, capacity, h.AppReplicas, h.ReplicaRPS, h.Name,
+			float64(h.MaxSessions)/capacity-1/rps, h.MaxSessions, capacity, 1/rps, math.Floor(capacity/rps))
 	}
 }

@@ -20,6 +20,11 @@ func TestCapacityWarning(t *testing.T) {
 		{"overloaded", "app_replicas = 1", []string{"Overloaded with no fault", "demands 667 req/s", "400 req/s of capacity", "1 app replicas x 400 req/s"}},
 		{"enough", "app_replicas = 2", nil},
 		{"turned away", "app_replicas = 1\n  max_sessions = 5000", []string{"Users turned away with no fault", "turns 5000 of them away"}},
+		// max_sessions = 20,000 admits 20,000 x 4/60 = 1,333 req/s, over
+		// the 800 of two replicas: the peak's 667 fits, a surge past
+		// 12,000 online (800 / (4/60)) would collapse.
+		{"admits more than the servers carry", "app_replicas = 2\n  max_sessions = 20000", []string{"Admission control above capacity", "max_sessions = 20000 admits up to 1333 req/s", "against 800 req/s of capacity", "at most 12000 sessions"}},
+		{"admits what the servers carry", "app_replicas = 2\n  max_sessions = 12000", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src := `

@@ -30,6 +30,11 @@ const (
 	DefaultRequestsPerMin   = 4   // page views and API calls per online user per minute
 	DefaultSuccessRatio     = 0.95
 	DefaultScale            = 1000 // real users per virtual user on real-load drivers
+	// DefaultRebuild is an assumption: copying the database to a new
+	// standby takes under an hour (pg_basebackup at 300-500 MiB/s,
+	// postgres.ai), but after a disaster it is planned work, done the next
+	// working day rather than in the night of the incident.
+	DefaultRebuild = 24 * time.Hour
 )
 
 // DefaultStart is the origin of experiments that do not set one: a Monday,
@@ -345,7 +350,7 @@ func (d *decoder) experiment(e *Experiment) {
 	e.Name = b.Labels[0]
 	a := d.scope.Content(b.Body, []faults.Attribute{
 		{Name: "description"}, {Name: "start"}, {Name: "duration", Required: true},
-		{Name: "seed"}, {Name: "time_scale"}, {Name: "scale"}, {Name: "timezone"},
+		{Name: "seed"}, {Name: "time_scale"}, {Name: "scale"}, {Name: "currency"}, {Name: "timezone"},
 	})
 	e.Description = a.String("description", "")
 	e.Start = DefaultStart
@@ -390,6 +395,11 @@ func (d *decoder) experiment(e *Experiment) {
 		e.TimeScale = max(1, float64(e.Duration)/float64(10*time.Minute))
 	}
 	e.Scale = a.Int("scale", DefaultScale, 1, 1e9)
+	e.Currency = strings.TrimSpace(a.String("currency", ""))
+	if a.Valid("currency") && (e.Currency == "" || len(e.Currency) > 16 || strings.ContainsFunc(e.Currency, func(r rune) bool { return r < ' ' })) {
+		a.Errorf("currency", "Invalid currency", `currency names the unit of costs in reports, like "EUR" or "$": 1 to 16 printable characters.`)
+		e.Currency = ""
+	}
 	d.diags = append(d.diags, a.Diags()...)
 }
 
@@ -398,7 +408,7 @@ var hostingAttrs = []faults.Attribute{
 	{Name: "failover"}, {Name: "detection"}, {Name: "operator_response"}, {Name: "promotion"},
 	{Name: "provisioning"}, {Name: "restore_rate"}, {Name: "restore_to"}, {Name: "restart"}, {Name: "max_wait"},
 	{Name: "app_replicas"}, {Name: "replica_rps"}, {Name: "max_sessions"}, {Name: "ddos_protection"},
-	{Name: "monthly_cost"}, {Name: "description"},
+	{Name: "monthly_cost"}, {Name: "rebuild"}, {Name: "description"},
 }
 
 func (d *decoder) hosting(b *hcl.Block, dcs map[string]*Datacenter) *Hosting {
@@ -457,6 +467,10 @@ func (d *decoder) hosting(b *hcl.Block, dcs map[string]*Datacenter) *Hosting {
 	h.MaxSessions = a.Int("max_sessions", 0, 1, 1e9)
 	h.DDoSProtection = DDoSProtection(a.String("ddos_protection", string(DDoSNone), "none", "rate_limit", "scrubbing"))
 	h.MonthlyCost = a.Number("monthly_cost", 0, 0, 1e12)
+	h.Rebuild = a.Duration("rebuild", DefaultRebuild)
+	if a.Valid("rebuild") && h.Rebuild <= 0 {
+		a.Errorf("rebuild", "Invalid duration", "rebuild must be longer than zero: a new standby takes time to copy the database.")
+	}
 	a.String("description", "")
 	d.diags = append(d.diags, a.Diags()...)
 
@@ -570,8 +584,9 @@ func (d *decoder) profile(b *hcl.Block, a *faults.Attrs) []ProfilePoint {
 
 func (d *decoder) region(b *hcl.Block, hostings map[string]*Hosting, workloads map[string]*Workload) *Region {
 	bs := &hcl.BodySchema{
-		Attributes: []hcl.AttributeSchema{{Name: "users", Required: true}, {Name: "data_size"}, {Name: "hosting", Required: true}, {Name: "workload", Required: true}, {Name: "description"}},
-		Blocks:     []hcl.BlockHeaderSchema{{Type: "objectives"}},
+		Attributes: []hcl.AttributeSchema{{Name: "users", Required: true}, {Name: "data_size"}, {Name: "hosting", Required: true}, {Name: "workload", Required: true}, {Name: "description"},
+			{Name: "downtime_cost"}, {Name: "lost_write_cost"}},
+		Blocks: []hcl.BlockHeaderSchema{{Type: "objectives"}},
 	}
 	content, diags := b.Body.Content(bs)
 	d.diags = append(d.diags, diags...)
@@ -587,6 +602,9 @@ func (d *decoder) region(b *hcl.Block, hostings map[string]*Hosting, workloads m
 	}
 	r.Hosting = hostings[a.Ref("hosting", "hosting")]
 	r.Workload = workloads[a.Ref("workload", "workload")]
+	r.DowntimeCost = a.Number("downtime_cost", 0, 0, 1e15)
+	r.LostWriteCost = a.Number("lost_write_cost", 0, 0, 1e15)
+	r.Costs = a.Has("downtime_cost") || a.Has("lost_write_cost")
 	a.String("description", "")
 	d.diags = append(d.diags, a.Diags()...)
 
@@ -596,12 +614,34 @@ func (d *decoder) region(b *hcl.Block, hostings map[string]*Hosting, workloads m
 			d.errorf(ob.DefRange, "Duplicate objectives", "A region has one objectives block.")
 			continue
 		}
-		oa := d.scope.Content(ob.Body, []faults.Attribute{{Name: "rto"}, {Name: "rpo"}, {Name: "availability"}, {Name: "success_ratio"}})
+		oa := d.scope.Content(ob.Body, []faults.Attribute{{Name: "rto"}, {Name: "rpo"}, {Name: "availability"}, {Name: "success_ratio"},
+			{Name: "annual_availability"}, {Name: "annual_rto_breach"}, {Name: "annual_rpo_breach"}, {Name: "latency_p95"}, {Name: "latency_p99"}})
 		o := &r.Objectives
 		o.RTO, o.RTOSet = oa.Duration("rto", 0), oa.Has("rto")
 		o.RPO, o.RPOSet = oa.Duration("rpo", 0), oa.Has("rpo")
 		o.Availability = oa.Number("availability", 0, 0, 100)
 		o.SuccessRatio = oa.Number("success_ratio", DefaultSuccessRatio, 0.01, 1)
+		o.AnnualAvailability = oa.Number("annual_availability", 0, 0, 100)
+		o.AnnualRTOBreach, o.AnnualRTOBreachSet = oa.Number("annual_rto_breach", 0, 0, 100), oa.Has("annual_rto_breach")
+		o.AnnualRPOBreach, o.AnnualRPOBreachSet = oa.Number("annual_rpo_breach", 0, 0, 100), oa.Has("annual_rpo_breach")
+		if o.AnnualRTOBreachSet && !o.RTOSet {
+			oa.Errorf("annual_rto_breach", "Annual objective without its objective", "annual_rto_breach bounds the yearly probability of an incident longer than the rto: set rto too.")
+		}
+		if o.AnnualRPOBreachSet && !o.RPOSet {
+			oa.Errorf("annual_rpo_breach", "Annual objective without its objective", "annual_rpo_breach bounds the yearly probability of a loss window longer than the rpo: set rpo too.")
+		}
+		for _, l := range []struct {
+			name string
+			to   *time.Duration
+		}{{"latency_p95", &o.LatencyP95}, {"latency_p99", &o.LatencyP99}} {
+			n := len(oa.Diags())
+			if *l.to = oa.Duration(l.name, 0); oa.Has(l.name) && *l.to <= 0 && len(oa.Diags()) == n {
+				oa.Errorf(l.name, "Invalid latency objective", "%s must be a positive duration, such as \"2s\" or \"800ms\".", l.name)
+			}
+		}
+		if o.LatencyP95 > 0 && o.LatencyP99 > 0 && o.LatencyP99 < o.LatencyP95 {
+			oa.Errorf("latency_p99", "Invalid latency objective", "latency_p99 (%s) is under latency_p95 (%s): the 99th percentile of response time is never under the 95th.", faults.FormatDuration(o.LatencyP99), faults.FormatDuration(o.LatencyP95))
+		}
 		d.diags = append(d.diags, oa.Diags()...)
 	}
 	d.capacity(r, b.DefRange)

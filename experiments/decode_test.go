@@ -158,7 +158,7 @@ func TestFireExperiment(t *testing.T) {
 		t.Errorf("restore rate = %g", h.RestoreRate)
 	}
 	f := e.Faults[0]
-	effects := f.Effects(47 * time.Minute)
+	effects := f.Effects(faults.Occurrence{At: 47 * time.Minute})
 	if len(effects) != 2 || effects[0].Action != faults.Destroy || strings.Join(effects[0].Datacenters, ",") != "sbg2,sbg1" {
 		t.Fatalf("fire effects = %+v", effects)
 	}
@@ -247,10 +247,10 @@ fault "provider_outage" "all" {
 	if lo != time.Hour || hi != 2*time.Hour {
 		t.Errorf("window = %s..%s", lo, hi)
 	}
-	if eff := e.Faults[0].Effects(0)[0]; strings.Join(eff.Peers, ",") != "b" {
+	if eff := e.Faults[0].Effects(faults.Occurrence{})[0]; strings.Join(eff.Peers, ",") != "b" {
 		t.Errorf("partition peers = %v, want every other datacenter", eff.Peers)
 	}
-	if eff := e.Faults[1].Effects(0)[0]; strings.Join(eff.Datacenters, ",") != "a,b" {
+	if eff := e.Faults[1].Effects(faults.Occurrence{})[0]; strings.Join(eff.Datacenters, ",") != "a,b" {
 		t.Errorf("provider outage = %v", eff.Datacenters)
 	}
 	if e.TimeScale != float64(48*time.Hour)/float64(10*time.Minute) {

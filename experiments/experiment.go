@@ -24,6 +24,9 @@ type Experiment struct {
 	// Scale is how many real users one virtual user stands for on drivers that
 	// generate real load (containers).
 	Scale int
+	// Currency names the unit of monthly_cost, downtime_cost and
+	// lost_write_cost in reports ("EUR"); empty when the file does not say.
+	Currency string
 
 	Providers   []*Provider
 	Datacenters []*Datacenter
@@ -133,6 +136,10 @@ type Hosting struct {
 	DDoSProtection DDoSProtection
 	MonthlyCost    float64
 	Backups        []Backup
+	// Rebuild is how long, after a failover or a restore left the region
+	// without its standby, until a new standby replicates in a datacenter
+	// that runs.
+	Rebuild time.Duration
 }
 
 // Backup is one backup schedule and where its copies physically live.
@@ -171,6 +178,12 @@ type Region struct {
 	Hosting    *Hosting
 	Workload   *Workload
 	Objectives Objectives
+	// DowntimeCost is what an hour of fault-caused incident costs, and
+	// LostWriteCost what one lost acknowledged write costs; Costs says
+	// the file gave either, so that reports show costs only then.
+	DowntimeCost  float64
+	LostWriteCost float64
+	Costs         bool
 }
 
 // Objectives are what a region or a contract demands. A zero value for a
@@ -186,6 +199,19 @@ type Objectives struct {
 	// SuccessRatio is the share of user requests that must succeed for the
 	// service to count as up at a given moment.
 	SuccessRatio float64
+	// Annual objectives, judged by risk over simulated years:
+	// AnnualAvailability is the mean availability over a year (percent),
+	// AnnualRTOBreach and AnnualRPOBreach the largest acceptable
+	// probabilities (percent of years) of an incident longer than the RTO
+	// and of a loss window longer than the RPO. Zero with the Set flag
+	// false means not set.
+	AnnualAvailability                     float64
+	AnnualRTOBreach, AnnualRPOBreach       float64
+	AnnualRTOBreachSet, AnnualRPOBreachSet bool
+	// LatencyP95 and LatencyP99 bound the 95th and 99th percentiles of
+	// response time at every moment: a moment that is served but slower is
+	// out of SLO (slow). Zero: no bound.
+	LatencyP95, LatencyP99 time.Duration
 }
 
 // Datacenter returns the datacenter with the given name, or nil.

@@ -47,8 +47,8 @@
 # Ile-de-France, Occitanie, Hauts-de-France and Normandie saturate between
 # 7:00 and 8:00 (Open Digital Education's two regions among them), Grand Est
 # about 8:30, Orleans-Tours just before 9:02; all but Ile-de-France are back
-# in the late morning; Ile-de-France stays restricted past 11:45 and degraded
-# all afternoon; Deux-Sevres holds.
+# in the late morning; Ile-de-France stays restricted past 11:45 and is slow
+# all afternoon (served, p95 over 2 s); Deux-Sevres holds.
 #
 # Run it:  firedrill run experiments/lockdown-2021-04-06.hcl
 
@@ -103,18 +103,27 @@ datacenter "aws" {
 # Capacity in the comments below is in units of P, a region's ordinary peak:
 # users x 0.15 online at 10:00 (see the workload). Admission control lets
 # max_sessions users in and serves them; the servers are sized for those
-# admitted (4 requests a minute each, 400 req/s a server, the defaults).
-# Out of SLO when fewer than 95 % of users are served: with admission
-# control, when demand exceeds max_sessions / 0.95.
+# admitted (4 requests a minute each, 400 req/s a server, the defaults),
+# except in Ile-de-France (below).
+# Out of SLO when fewer than 95 % of requests are served (with admission
+# control, when demand exceeds about max_sessions / 0.95), or when the 95th
+# percentile of response time passes 2 s (slow).
 
-# Ile-de-France: the "restricted" page (francebleu.fr), so admission control.
-# Assumption: admits 1.2 P, chosen so that it is still restricted at 11:45
-# (demand 1.79 P) and all afternoon (1.3-1.6 P), as recorded; it holds an
-# ordinary day (1 P).
+# Ile-de-France: the "restricted" page (francebleu.fr), so admission control;
+# then back but "very slow" all afternoon (francebleu.fr). Assumption: it
+# admits 1.7 P, so that it is still restricted at 11:45 (demand 1.79 P) and
+# admits the whole afternoon (1.2-1.6 P); its servers are sized for 1.02 P,
+# an ordinary day's peak with 2 % to spare (ODE had tripled capacity since
+# 2020, La Voix du Nord; which part is not published). The admitted
+# afternoon is then more than the servers answer at once: every page is
+# answered, after a wait (slow, not restricted). At 14:00, 1.6 P = 103,200
+# users on 4,400 req/s wait about 103,200 / 4,400 - 14.95 = 8.5 s on
+# average (see README, "How latency is predicted"). firedrill validate warns
+# that admission control is above capacity: that is the record's afternoon.
 hosting "idf-ode-admission" {
   primary      = datacenter.ode
-  max_sessions = 77400 # 1.2 x 430,000 x 0.15
-  app_replicas = 13    # 77,400 x 4 / 60 = 5,160 req/s; 13 x 400 = 5,200
+  max_sessions = 109650 # 1.7 x 430,000 x 0.15
+  app_replicas = 11     # 11 x 400 = 4,400 req/s; an ordinary peak, 64,500 x 4 / 60 = 4,300
 }
 
 # Hauts-de-France: same provider, "restricted" too. Assumption: admits 1.8 P,
@@ -210,7 +219,8 @@ workload "virtual-classes" {
 }
 
 # Objectives. Assumption: no ENT contract is public; back within half an hour
-# (a lesson), 99 % over the day.
+# (a lesson), 99 % over the day, and pages within 2 s for 95 % of requests
+# and 5 s for 99 % (the objective most service owners hold, issue 21).
 region "ile-de-france" {
   users    = 430000 # monlycee.net, 2019: active accounts (the site was unreachable, seed 002)
   hosting  = hosting.idf-ode-admission
@@ -218,6 +228,8 @@ region "ile-de-france" {
   objectives {
     rto          = "30m"
     availability = 99
+    latency_p95  = "2s"
+    latency_p99  = "5s"
   }
 }
 
@@ -228,6 +240,8 @@ region "grand-est" {
   objectives {
     rto          = "30m"
     availability = 99
+    latency_p95  = "2s"
+    latency_p99  = "5s"
   }
 }
 
@@ -238,6 +252,8 @@ region "hauts-de-france" {
   objectives {
     rto          = "30m"
     availability = 99
+    latency_p95  = "2s"
+    latency_p99  = "5s"
   }
 }
 
@@ -248,6 +264,8 @@ region "occitanie" {
   objectives {
     rto          = "30m"
     availability = 99
+    latency_p95  = "2s"
+    latency_p99  = "5s"
   }
 }
 
@@ -258,6 +276,8 @@ region "normandie" {
   objectives {
     rto          = "30m"
     availability = 99
+    latency_p95  = "2s"
+    latency_p99  = "5s"
   }
 }
 
@@ -268,6 +288,8 @@ region "orleans-tours" {
   objectives {
     rto          = "30m"
     availability = 99
+    latency_p95  = "2s"
+    latency_p99  = "5s"
   }
 }
 
@@ -279,6 +301,8 @@ region "deux-sevres" {
   objectives {
     rto          = "30m"
     availability = 99
+    latency_p95  = "2s"
+    latency_p99  = "5s"
   }
 }
 
@@ -289,6 +313,8 @@ region "ma-classe-a-la-maison" {
   objectives {
     rto          = "30m"
     availability = 99
+    latency_p95  = "2s"
+    latency_p99  = "5s"
   }
 }
 

@@ -23,12 +23,21 @@
 # Run it:  firedrill compare experiments/procurement.hcl --trials 1000
 # Or only two offers:
 #          firedrill compare experiments/procurement.hcl --hosting offer-a-single-dc,offer-d-sync-standby
+#
+# The year: every fault also says how often it happens (every), so that
+#          firedrill risk experiments/procurement.hcl
+# simulates years of fires and power cuts against each offer and ranks the
+# offers by cost of ownership: hosting plus the expected cost of downtime
+# and lost grades (downtime_cost, lost_write_cost, currency). A fault with
+# both at and every is played at its at by run and compare, and drawn from
+# its every by risk. Every frequency below is cited or an assumption.
 
 experiment "procurement-grand-est" {
   description = "Which offer keeps Grand Est's ENT up and its grades safe through a fire and a lockdown morning?"
   start       = "2021-03-08T00:00:00+01:00" # a Monday: one school week
   duration    = "168h"
   seed        = 8
+  currency    = "EUR"
 }
 
 # Assumptions: advertised availability, illustrative.
@@ -170,33 +179,81 @@ region "grand-est" {
   data_size = "413GB" # assumption: about 1 MB of database per account; no ENT published its size
   hosting   = hosting.offer-b-offsite-backups
   workload  = workload.school-week
+  # Assumptions: what an hour down and a lost grade cost. An hour of a
+  # region's ENT down: 20,000 EUR (teaching time of about 60,000 users
+  # online at the peak; Uptime Institute finds 54 % of significant outages
+  # cost over $100,000, 2024). A lost grade: 1 EUR, a teacher entering it
+  # again.
+  downtime_cost   = 20000
+  lost_write_cost = 1
   # Assumption: the contract the tender sets; no ENT contract is public.
+  # Annual objectives, for risk: 99.9 % over the year, and an incident
+  # longer than the RTO, or a loss window longer than the RPO, in at most
+  # 1 year in 100.
   objectives {
-    rto          = "4h"
-    rpo          = "1h"
-    availability = 99.5
+    rto                 = "4h"
+    rpo                 = "1h"
+    availability        = 99.5
+    annual_availability = 99.9
+    annual_rto_breach   = 1
+    annual_rpo_breach   = 1
   }
 }
 
 # The fire, at a random moment of the week. Simplification: the site's power
 # goes with the fire (on 10 March it was cut 2 h 41 min later, at 03:28),
 # for 9 days, the sooner of SBG3's and SBG4's returns: past the week.
+#
+# How often (every, for risk): no published per-site fire rate exists
+# (docs/INCIDENTS.md). Uptime Institute counts 11 fires among more than
+# 8,000 incidents since 1994, under 0.5 a year across the industry; a
+# trade count gives about 1.5 a year. Spread over thousands of sites that
+# is rarer than once in 1,000 years per site; the assumption here, once in
+# 1,000 years per datacenter, errs on the side of fire.
 fault "datacenter_fire" "ovhcloud-primary" {
   at          = ["0h", "160h"]
+  every       = "1000y" # assumption, above
   datacenter  = datacenter.sbg2
   site_outage = "9d"
 }
 
 fault "datacenter_fire" "another-provider-primary" {
   at         = ["0h", "160h"]
+  every      = "1000y" # assumption, above
   datacenter = datacenter.other-a
+}
+
+# For risk only: every other datacenter may burn too, each on its own, at
+# the same assumed rate, with the rest of its site dark for 9 days (SBG3).
+fault "datacenter_fire" "any-other-datacenter" {
+  every       = "1000y" # assumption, above
+  datacenter  = [datacenter.sbg3, datacenter.rbx1, datacenter.gra1, datacenter.other-b]
+  site_outage = "9d"
+}
+
+# For risk only: power cuts, the most common cause of serious outages (43 %
+# of significant ones, Uptime Institute 2022). About 1 organisation in 5
+# has a serious or severe outage in 3 years (Uptime Institute): one every
+# 15 years, of which 43 % power, one every 35 years; the assumption applies
+# that rate to each site. Each lasts from 30 minutes (AWS FIS's "AZ power
+# interruption") to 8 hours (AWS Sydney, 2020), drawn per cut.
+fault "power_outage" "site-power" {
+  every    = "35y" # derived above from Uptime Institute's figures; per site an assumption
+  site     = ["strasbourg", "roubaix", "gravelines", "other-site-a", "other-site-b"]
+  duration = ["30m", "8h"]
 }
 
 # Tuesday, as 6 April 2021 was: pupils at home all day from 7:00 (x2), and
 # the morning rush until 12:30 (x1.5); both assumptions, as in
 # lockdown-2021-04-06.hcl.
+#
+# How often (every, for risk): an assumption, a pandemic-scale school
+# closure once in 20 years. risk draws each surge at a random moment of
+# the year, independently, so the year view mostly counts hosting
+# failures; the lockdown morning itself is compare's scenario.
 fault "connection_surge" "lockdown-day" {
   at         = "31h" # Tuesday 07:00
+  every      = "20y" # assumption, above
   regions    = [region.grand-est]
   multiplier = 2
   ramp       = "1h"
@@ -205,6 +262,7 @@ fault "connection_surge" "lockdown-day" {
 
 fault "connection_surge" "morning-rush" {
   at         = "31h"
+  every      = "20y" # assumption, above
   regions    = [region.grand-est]
   multiplier = 1.5
   ramp       = "1h"

@@ -11,7 +11,7 @@ func init() {
 		Name: "connection_surge",
 		Doc:  "Far more users than usual connect at once, like every pupil at 9:00 on the first day of the April 2021 lockdown: demand ramps up to multiplier times normal, holds, and ramps back down.",
 		Attributes: []Attribute{
-			atAttr,
+			atAttr, everyAttr,
 			{Name: "regions", Required: true, Doc: "the regions hit, e.g. [region.grand-est, region.occitanie]"},
 			{Name: "multiplier", Required: true, Doc: "peak demand as a multiple of normal demand (> 1)"},
 			{Name: "ramp", Doc: `time to reach the peak, and to come back down ("15m"); default 0`},
@@ -39,7 +39,7 @@ func decodeSurge(name string, body hcl.Body, s *Scope) (Fault, hcl.Diagnostics) 
 	return sg, a.Diags()
 }
 
-func (sg *surge) Effects(at time.Duration) []Effect {
-	return []Effect{{Fault: sg.id(), Action: Surge, At: at, For: 2*sg.ramp + sg.hold, Regions: sg.regions,
+func (sg *surge) Effects(o Occurrence) []Effect {
+	return []Effect{{Fault: sg.id(), Action: Surge, At: o.At, For: AddDurations(sg.ramp, sg.hold, sg.ramp), Regions: sg.regions,
 		Multiplier: sg.multiplier, Ramp: sg.ramp, Hold: sg.hold}}
 }

@@ -1,8 +1,6 @@
 package faults
 
 import (
-	"time"
-
 	"github.com/hashicorp/hcl/v2"
 )
 
@@ -11,10 +9,10 @@ func init() {
 		Name: "ddos",
 		Doc:  "A distributed denial-of-service attack floods the regions' entry points with requests, eating application capacity unless the hosting's ddos_protection filters it (the CNED virtual classes, April 2021).",
 		Attributes: []Attribute{
-			atAttr,
+			atAttr, everyAttr,
 			{Name: "regions", Required: true, Doc: "the regions attacked"},
 			{Name: "requests_per_second", Required: true, Doc: "attack traffic per region, before filtering"},
-			{Name: "duration", Required: true, Doc: `how long the attack lasts ("3h")`},
+			{Name: "duration", Required: true, Doc: `how long the attack lasts ("3h", or a range drawn per occurrence)`},
 		},
 		Decode: decodeDDoS,
 	})
@@ -24,7 +22,7 @@ type ddos struct {
 	base
 	regions []string
 	rps     float64
-	dur     time.Duration
+	dur     Range
 }
 
 func decodeDDoS(name string, body hcl.Body, s *Scope) (Fault, hcl.Diagnostics) {
@@ -32,11 +30,11 @@ func decodeDDoS(name string, body hcl.Body, s *Scope) (Fault, hcl.Diagnostics) {
 	d := &ddos{base: b, regions: a.Refs("regions", "region")}
 	requireRegions(a, "regions", d.regions)
 	d.rps = a.Number("requests_per_second", 0, 1e-3, 1e12)
-	d.dur = a.Duration("duration", 0)
-	positive(a, "duration", d.dur)
+	d.dur = a.DurationRange("duration", 0)
+	positiveRange(a, "duration", d.dur)
 	return d, a.Diags()
 }
 
-func (d *ddos) Effects(at time.Duration) []Effect {
-	return []Effect{{Fault: d.id(), Action: Flood, At: at, For: d.dur, Regions: d.regions, RPS: d.rps}}
+func (d *ddos) Effects(o Occurrence) []Effect {
+	return []Effect{{Fault: d.id(), Action: Flood, At: o.At, For: o.Pick(d.dur), Regions: d.regions, RPS: d.rps}}
 }

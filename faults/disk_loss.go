@@ -1,8 +1,6 @@
 package faults
 
 import (
-	"time"
-
 	"github.com/hashicorp/hcl/v2"
 )
 
@@ -11,8 +9,8 @@ func init() {
 		Name: "disk_loss",
 		Doc:  "Every volume of a datacenter is lost (a storage array failure): databases and backups there lose their data while the machines keep running.",
 		Attributes: []Attribute{
-			atAttr,
-			{Name: "datacenter", Required: true, Doc: "the datacenter whose volumes are lost"},
+			atAttr, everyAttr,
+			{Name: "datacenter", Required: true, Doc: "the datacenter whose volumes are lost; with every, a list, each on its own"},
 		},
 		Decode: decodeDiskLoss,
 	})
@@ -20,14 +18,19 @@ func init() {
 
 type diskLoss struct {
 	base
-	dc string
+	dcs []string // one target each
 }
 
 func decodeDiskLoss(name string, body hcl.Body, s *Scope) (Fault, hcl.Diagnostics) {
 	b, a := decodeBase("disk_loss", name, body, s, []Attribute{{Name: "datacenter", Required: true}})
-	return &diskLoss{base: b, dc: a.Ref("datacenter", "datacenter")}, a.Diags()
+	dcs := a.RefOrRefs("datacenter", "datacenter")
+	several(a, &b, "datacenter", len(dcs))
+	return &diskLoss{base: b, dcs: dcs}, a.Diags()
 }
 
-func (d *diskLoss) Effects(at time.Duration) []Effect {
-	return []Effect{{Fault: d.id(), Action: LoseDisk, At: at, Datacenters: []string{d.dc}}}
+func (d *diskLoss) Effects(o Occurrence) []Effect {
+	if o.Target >= len(d.dcs) {
+		return nil
+	}
+	return []Effect{{Fault: d.id(), Action: LoseDisk, At: o.At, Datacenters: []string{d.dcs[o.Target]}}}
 }

@@ -6,6 +6,8 @@ package faults
 
 import (
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"sort"
 	"time"
 
@@ -18,15 +20,52 @@ type Fault interface {
 	Kind() string
 	// Name is the block's second label.
 	Name() string
-	// Window is when the fault starts: a fixed time when min == max, else a
-	// range the engine draws from for each trial.
+	// Timed says the fault has an at: it happens once, at a time drawn
+	// from Window, in every trial (and in every simulated year).
+	Timed() bool
+	// Window is when a timed fault starts: a fixed time when min == max,
+	// else a range the engine draws from for each trial.
 	Window() (min, max time.Duration)
-	// Effects says what the fault does when it starts at the given offset
-	// from the start of the experiment.
-	Effects(at time.Duration) []Effect
+	// Every is the mean time between occurrences of a frequency fault, in
+	// seconds (a float: "1000y" exceeds time.Duration), 0 when it has
+	// none. The engine draws the occurrences (a Poisson process per
+	// target); the kind only says what one does.
+	Every() float64
+	// Targets is how many targets draw their occurrences independently
+	// (datacenter = [datacenter.a, datacenter.b] with every); 1 otherwise.
+	Targets() int
+	// Effects says what one occurrence does.
+	Effects(o Occurrence) []Effect
 	// DeclRange is where the fault is declared, for diagnostics.
 	DeclRange() hcl.Range
 }
+
+// Occurrence is one happening of a fault, as the engine drew it: when, on
+// which of its targets, and the random stream its range attributes (a
+// power cut's duration = ["10m", "4h"]) are drawn from, so that every draw
+// of a trial comes from the engine's seeded stream.
+type Occurrence struct {
+	At     time.Duration
+	Target int // index in the fault's targets, 0 for a fault with one
+	Rand   *rand.Rand
+}
+
+// Pick draws a range attribute for this occurrence, in whole seconds like
+// start times; a fixed range, or no random stream, gives its minimum.
+func (o Occurrence) Pick(r Range) time.Duration {
+	if r.Max <= r.Min || o.Rand == nil {
+		return r.Min
+	}
+	span := int64((r.Max - r.Min) / time.Second)
+	return r.Min + time.Duration(o.Rand.Int64N(span+1))*time.Second
+}
+
+// Range is a duration attribute that may be drawn per occurrence: Min ==
+// Max when it is fixed.
+type Range struct{ Min, Max time.Duration }
+
+// Fixed is a range of one value.
+func Fixed(d time.Duration) Range { return Range{d, d} }
 
 // ID names a fault in timelines and reports: kind.name.
 func ID(f Fault) string { return f.Kind() + "." + f.Name() }
@@ -79,7 +118,27 @@ type Effect struct {
 }
 
 // End is when the effect stops acting; equal to At for permanent ones.
-func (e Effect) End() time.Duration { return e.At + e.For }
+// It saturates: an outage longer than time.Duration holds never ends.
+func (e Effect) End() time.Duration { return AddDurations(e.At, e.For) }
+
+// AddDurations is the sum of ds, saturating at the largest and smallest
+// time.Duration instead of wrapping: every duration an experiment derives
+// (a restore of 950 PB, a fault that lasts 290 years after a late start)
+// stays in order with the others, and "never" stays after the horizon.
+func AddDurations(ds ...time.Duration) time.Duration {
+	var sum time.Duration
+	for _, d := range ds {
+		switch {
+		case d > 0 && sum > math.MaxInt64-d:
+			sum = math.MaxInt64
+		case d < 0 && sum < math.MinInt64-d:
+			sum = math.MinInt64
+		default:
+			sum += d
+		}
+	}
+	return sum
+}
 
 // Attribute documents one attribute of a fault kind.
 type Attribute struct {

@@ -2,6 +2,7 @@ package faults_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"strings"
 	"testing"
@@ -138,7 +139,7 @@ func TestKinds(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got []string
-			for _, e := range f.Effects(10 * time.Hour) {
+			for _, e := range f.Effects(faults.Occurrence{At: 10 * time.Hour}) {
 				if e.Fault != faults.ID(f) {
 					t.Errorf("effect names fault %q, want %q", e.Fault, faults.ID(f))
 				}
@@ -218,7 +219,40 @@ func TestInvalid(t *testing.T) {
 }`, `An argument named "volume" is not expected here`},
 		{"missing at", `fault "disk_loss" "d" {
   datacenter = datacenter.a1
-}`, `"at" is required`},
+}`, `needs at (when it happens, like "47m") or every`},
+		{"several targets without every", `fault "datacenter_fire" "f" {
+  at = "1h"
+  datacenter = [datacenter.a1, datacenter.b1]
+}`, "needs every"},
+		{"several targets with at and every", `fault "power_outage" "p" {
+  at = "1h"
+  every = "5y"
+  site = ["a", "b"]
+  duration = "1h"
+}`, "give every alone"},
+		{"every too often", `fault "disk_loss" "d" {
+  every = "10m"
+  datacenter = datacenter.a1
+}`, "at least 1h"},
+		{"every not a duration", `fault "disk_loss" "d" {
+  every = "fifty years"
+  datacenter = datacenter.a1
+}`, `units ms, s, m, h, d, w or y`},
+		{"duration range backwards", `fault "power_outage" "p" {
+  every = "1y"
+  datacenter = datacenter.a1
+  duration = ["4h", "10m"]
+}`, "ends (10m) before it starts (4h)"},
+		{"duration range from zero", `fault "power_outage" "p" {
+  every = "1y"
+  datacenter = datacenter.a1
+  duration = ["0s", "10m"]
+}`, "longer than zero"},
+		{"spreading from several", `fault "datacenter_fire" "f" {
+  every = "300y"
+  datacenter = [datacenter.a1, datacenter.b1]
+  spreads_to = [datacenter.a2]
+}`, "one block per datacenter that spreads"},
 		{"range beyond the horizon", `fault "disk_loss" "d" {
   at = ["1h", "49h"]
   datacenter = datacenter.a1
@@ -230,6 +264,80 @@ func TestInvalid(t *testing.T) {
 				t.Errorf("error = %v, want it to contain %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestFrequencies: every sets the mean time between occurrences (years of
+// 365 days), a list of targets gives one target per element, each with
+// its own effects, and a range attribute is drawn per occurrence.
+func TestFrequencies(t *testing.T) {
+	f, err := decode(t, `fault "datacenter_fire" "f" {
+  every = "300y"
+  datacenter = [datacenter.a1, datacenter.b1]
+  site_outage = ["1d", "9d"]
+}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Timed() || f.Every() != 300*365*24*3600 || f.Targets() != 2 {
+		t.Fatalf("timed %v, every %g, targets %d; want a frequency of 300 y on 2 targets", f.Timed(), f.Every(), f.Targets())
+	}
+	// target 1 is b1, alone on its site: nothing else goes dark.
+	if ef := f.Effects(faults.Occurrence{At: time.Hour, Target: 1}); len(ef) != 1 || ef[0].Datacenters[0] != "b1" {
+		t.Errorf("target 1 effects = %+v, want b1 destroyed only", ef)
+	}
+	// target 0 is a1: a2 shares its site and stays dark 1 to 9 days.
+	rng := rand.New(rand.NewPCG(1, 2))
+	seen := map[time.Duration]bool{}
+	for i := 0; i < 200; i++ {
+		ef := f.Effects(faults.Occurrence{At: time.Hour, Rand: rng})
+		if len(ef) != 2 || ef[1].Datacenters[0] != "a2" || ef[1].For < 24*time.Hour || ef[1].For > 9*24*time.Hour || ef[1].For%time.Second != 0 {
+			t.Fatalf("target 0 effects = %+v, want a1 destroyed and a2 dark for 1 to 9 days in whole seconds", ef)
+		}
+		seen[ef[1].For] = true
+	}
+	if len(seen) < 100 {
+		t.Errorf("200 draws of site_outage gave %d distinct values: not drawn per occurrence", len(seen))
+	}
+	// without a random stream, a range takes its minimum.
+	if ef := f.Effects(faults.Occurrence{}); ef[1].For != 24*time.Hour {
+		t.Errorf("undrawn site_outage = %s, want 1d", ef[1].For)
+	}
+
+	p, err := decode(t, `fault "power_outage" "p" {
+  at = "2h"
+  every = "5y"
+  site = "a"
+  duration = "30m"
+}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lo, _ := p.Window(); !p.Timed() || lo != 2*time.Hour || p.Every() != 5*365*24*3600 || p.Targets() != 1 {
+		t.Errorf("at and every: timed %v at %s every %g targets %d", p.Timed(), lo, p.Every(), p.Targets())
+	}
+	if ef := p.Effects(faults.Occurrence{At: 2 * time.Hour}); strings.Join(ef[0].Datacenters, ",") != "a1,a2" {
+		t.Errorf("site a = %v, want a1,a2", ef[0].Datacenters)
+	}
+}
+
+func TestParseDurationYears(t *testing.T) {
+	for in, want := range map[string]time.Duration{
+		"1y": 365 * 24 * time.Hour, "50y": 50 * 365 * 24 * time.Hour, "1y2d": 367 * 24 * time.Hour, "0.5y": 4380 * time.Hour,
+	} {
+		if got, err := faults.ParseDuration(in); err != nil || got != want {
+			t.Errorf("ParseDuration(%q) = %s, %v; want %s", in, got, err, want)
+		}
+	}
+	// a period may exceed time.Duration's 292 years.
+	if got, err := faults.ParsePeriod("1000y"); err != nil || got != 1000*365*86400 {
+		t.Errorf("ParsePeriod(1000y) = %g, %v", got, err)
+	}
+	if _, err := faults.ParseDuration("1000y"); err == nil {
+		t.Error("ParseDuration(1000y) fits no time.Duration and must fail")
+	}
+	if got := faults.FormatPeriod(300 * 365 * 86400); got != "300y" {
+		t.Errorf("FormatPeriod = %q", got)
 	}
 }
 

@@ -1,8 +1,6 @@
 package faults
 
 import (
-	"time"
-
 	"github.com/hashicorp/hcl/v2"
 )
 
@@ -10,8 +8,8 @@ func init() {
 	Register(Kind{
 		Name: "network_partition",
 		Doc:  "The network between two groups of datacenters is cut: replication stops (synchronous commits block, asynchronous standbys fall behind) and restores across it wait.",
-		Attributes: append(append([]Attribute{atAttr}, sideAttrs...),
-			Attribute{Name: "duration", Required: true, Doc: `how long the cut lasts ("30m")`}),
+		Attributes: append(append([]Attribute{atAttr, everyAttr}, sideAttrs...),
+			Attribute{Name: "duration", Required: true, Doc: `how long the cut lasts ("30m", or a range drawn per occurrence)`}),
 		Decode: decodePartition,
 	})
 }
@@ -19,17 +17,17 @@ func init() {
 type partition struct {
 	base
 	from, to []string
-	dur      time.Duration
+	dur      Range
 }
 
 func decodePartition(name string, body hcl.Body, s *Scope) (Fault, hcl.Diagnostics) {
 	b, a := decodeBase("network_partition", name, body, s, sideSchema(Attribute{Name: "duration", Required: true}))
-	p := &partition{base: b, dur: a.Duration("duration", 0)}
-	positive(a, "duration", p.dur)
+	p := &partition{base: b, dur: a.DurationRange("duration", 0)}
+	positiveRange(a, "duration", p.dur)
 	p.from, p.to = sides(a, s)
 	return p, a.Diags()
 }
 
-func (p *partition) Effects(at time.Duration) []Effect {
-	return []Effect{{Fault: p.id(), Action: Partition, At: at, For: p.dur, Datacenters: p.from, Peers: p.to}}
+func (p *partition) Effects(o Occurrence) []Effect {
+	return []Effect{{Fault: p.id(), Action: Partition, At: o.At, For: o.Pick(p.dur), Datacenters: p.from, Peers: p.to}}
 }

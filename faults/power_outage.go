@@ -1,8 +1,6 @@
 package faults
 
 import (
-	"time"
-
 	"github.com/hashicorp/hcl/v2"
 )
 
@@ -11,10 +9,10 @@ func init() {
 		Name: "power_outage",
 		Doc:  "A datacenter or a whole site loses power: everything in it stops, data intact, and comes back after the duration.",
 		Attributes: []Attribute{
-			atAttr,
-			{Name: "datacenter", Doc: "the datacenter that goes dark (set this or site)"},
-			{Name: "site", Doc: `every datacenter on this site goes dark, e.g. "strasbourg" (set this or datacenter)`},
-			{Name: "duration", Required: true, Doc: `how long until power is back ("8h")`},
+			atAttr, everyAttr,
+			{Name: "datacenter", Doc: "the datacenter that goes dark (set this or site); with every, a list goes dark each on its own"},
+			{Name: "site", Doc: `every datacenter on this site goes dark, e.g. "strasbourg" (set this or datacenter); with every, a list of sites`},
+			{Name: "duration", Required: true, Doc: `how long until power is back ("8h", or a range ["10m", "4h"] drawn per occurrence)`},
 		},
 		Decode: decodePower,
 	})
@@ -22,31 +20,40 @@ func init() {
 
 type power struct {
 	base
-	dcs []string
-	dur time.Duration
+	targets [][]string // per target, the datacenters that go dark
+	dur     Range
 }
 
 func decodePower(name string, body hcl.Body, s *Scope) (Fault, hcl.Diagnostics) {
 	b, a := decodeBase("power_outage", name, body, s, []Attribute{{Name: "datacenter"}, {Name: "site"}, {Name: "duration", Required: true}})
-	p := &power{base: b, dur: a.Duration("duration", 0)}
-	positive(a, "duration", p.dur)
+	p := &power{dur: a.DurationRange("duration", 0)}
+	positiveRange(a, "duration", p.dur)
 	switch {
 	case a.Has("datacenter") && a.Has("site"):
 		a.Errorf("site", "Conflicting targets", "Set datacenter or site, not both.")
 	case a.Has("datacenter"):
-		if dc := a.Ref("datacenter", "datacenter"); dc != "" {
-			p.dcs = []string{dc}
+		dcs := a.RefOrRefs("datacenter", "datacenter")
+		several(a, &b, "datacenter", len(dcs))
+		for _, dc := range dcs {
+			p.targets = append(p.targets, []string{dc})
 		}
 	case a.Has("site"):
-		site := a.String("site", "")
-		knownSite(a, "site", site, s)
-		p.dcs = s.DatacentersWhere(func(d DatacenterInfo) bool { return d.Site == site })
+		sites := a.StringOrStrings("site")
+		several(a, &b, "site", len(sites))
+		for _, site := range sites {
+			knownSite(a, "site", site, s)
+			p.targets = append(p.targets, s.DatacentersWhere(func(d DatacenterInfo) bool { return d.Site == site }))
+		}
 	default:
 		a.Errorf("datacenter", "Missing target", "A power_outage needs a datacenter or a site.")
 	}
+	p.base = b
 	return p, a.Diags()
 }
 
-func (p *power) Effects(at time.Duration) []Effect {
-	return []Effect{{Fault: p.id(), Action: PowerOff, At: at, For: p.dur, Datacenters: p.dcs}}
+func (p *power) Effects(o Occurrence) []Effect {
+	if o.Target >= len(p.targets) {
+		return nil
+	}
+	return []Effect{{Fault: p.id(), Action: PowerOff, At: o.At, For: o.Pick(p.dur), Datacenters: p.targets[o.Target]}}
 }

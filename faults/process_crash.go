@@ -1,8 +1,6 @@
 package faults
 
 import (
-	"time"
-
 	"github.com/hashicorp/hcl/v2"
 )
 
@@ -11,7 +9,7 @@ func init() {
 		Name: "process_crash",
 		Doc:  "A process crashes in the regions' stacks: app replicas or the primary database. It comes back after the hosting's restart time; committed data survives.",
 		Attributes: []Attribute{
-			atAttr,
+			atAttr, everyAttr,
 			{Name: "regions", Required: true, Doc: "the regions hit, e.g. [region.grand-est]"},
 			{Name: "target", Required: true, Doc: `"app" or "database"`},
 			{Name: "replicas", Doc: "for app: how many replicas crash; unset means all"},
@@ -38,6 +36,6 @@ func decodeCrash(name string, body hcl.Body, s *Scope) (Fault, hcl.Diagnostics) 
 	return c, a.Diags()
 }
 
-func (c *crash) Effects(at time.Duration) []Effect {
-	return []Effect{{Fault: c.id(), Action: Crash, At: at, Regions: c.regions, Target: c.target, Count: c.replicas}}
+func (c *crash) Effects(o Occurrence) []Effect {
+	return []Effect{{Fault: c.id(), Action: Crash, At: o.At, Regions: c.regions, Target: c.target, Count: c.replicas}}
 }

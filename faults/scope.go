@@ -3,6 +3,7 @@ package faults
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -239,6 +240,111 @@ func (a *Attrs) Window(name string) (time.Duration, time.Duration) {
 	return ds[0], ds[1]
 }
 
+// Period reads a mean time between occurrences ("50y", "1000y"), in
+// seconds.
+func (a *Attrs) Period(name string) float64 {
+	v, ok := a.value(name)
+	if !ok {
+		return 0
+	}
+	if v.Type() != cty.String {
+		a.Errorf(name, "Invalid duration", `%s: expected a duration string like "50y", got a %s`, name, v.Type().FriendlyName())
+		return 0
+	}
+	p, err := ParsePeriod(v.AsString())
+	if err != nil {
+		a.Errorf(name, "Invalid duration", "%s: %s", name, err)
+		return 0
+	}
+	return p
+}
+
+// DurationRange reads a duration that may be drawn per occurrence: "4h",
+// or a range ["10m", "4h"].
+func (a *Attrs) DurationRange(name string, def time.Duration) Range {
+	v, ok := a.value(name)
+	if !ok {
+		return Fixed(def)
+	}
+	if v.Type() == cty.String {
+		d, err := durationOf(v)
+		if err != nil {
+			a.Errorf(name, "Invalid duration", "%s: %s", name, err)
+			return Fixed(def)
+		}
+		return Fixed(d)
+	}
+	if !v.CanIterateElements() || v.Type().IsObjectType() || v.LengthInt() != 2 {
+		a.Errorf(name, "Invalid duration", `%s must be a duration like "4h" or a range like ["10m", "4h"], drawn per occurrence.`, name)
+		return Fixed(def)
+	}
+	var ds []time.Duration
+	for it := v.ElementIterator(); it.Next(); {
+		_, ev := it.Element()
+		d, err := durationOf(ev)
+		if err != nil {
+			a.Errorf(name, "Invalid duration", "%s: %s", name, err)
+			return Fixed(def)
+		}
+		ds = append(ds, d)
+	}
+	if ds[1] < ds[0] {
+		a.Errorf(name, "Invalid range", "%s: the range ends (%s) before it starts (%s).", name, FormatDuration(ds[1]), FormatDuration(ds[0]))
+		return Fixed(def)
+	}
+	return Range{ds[0], ds[1]}
+}
+
+// RefOrRefs reads one reference (datacenter.a) or a list of them
+// ([datacenter.a, datacenter.b]): a frequency fault's several targets.
+func (a *Attrs) RefOrRefs(name, kind string) []string {
+	v, ok := a.value(name)
+	if !ok {
+		return nil
+	}
+	if v.Type().IsObjectType() {
+		n := a.Ref(name, kind)
+		if n == "" {
+			return nil
+		}
+		return []string{n}
+	}
+	out := a.Refs(name, kind)
+	if a.Valid(name) && len(out) == 0 {
+		a.Errorf(name, "No target", "%s must name at least one %s.", name, kind)
+	}
+	return out
+}
+
+// StringOrStrings reads a string or a list of distinct strings.
+func (a *Attrs) StringOrStrings(name string) []string {
+	v, ok := a.value(name)
+	if !ok {
+		return nil
+	}
+	if v.Type() == cty.String {
+		return []string{v.AsString()}
+	}
+	if !v.CanIterateElements() || v.Type().IsObjectType() || v.LengthInt() == 0 {
+		a.Errorf(name, "Incorrect attribute type", `%s must be a string or a list of strings like ["a", "b"].`, name)
+		return nil
+	}
+	var out []string
+	for it := v.ElementIterator(); it.Next(); {
+		_, ev := it.Element()
+		if ev.IsNull() || ev.Type() != cty.String {
+			a.Errorf(name, "Incorrect attribute type", `%s must be a string or a list of strings like ["a", "b"].`, name)
+			return nil
+		}
+		if s := ev.AsString(); !slices.Contains(out, s) {
+			out = append(out, s)
+		} else {
+			a.Errorf(name, "Duplicate value", "%s lists %q twice.", name, s)
+		}
+	}
+	return out
+}
+
 // Ref reads a reference such as datacenter.sbg2 and returns the name.
 func (a *Attrs) Ref(name, kind string) string {
 	v, ok := a.value(name)
@@ -361,15 +467,51 @@ var units = []struct {
 	d      time.Duration
 }{
 	// longest suffixes first so that "ms" is not read as "m".
-	{"ms", time.Millisecond}, {"w", 7 * 24 * time.Hour}, {"d", 24 * time.Hour},
+	{"ms", time.Millisecond}, {"y", 365 * 24 * time.Hour}, {"w", 7 * 24 * time.Hour}, {"d", 24 * time.Hour},
 	{"h", time.Hour}, {"m", time.Minute}, {"s", time.Second},
 }
 
-// ParseDuration parses durations such as "500ms", "90s", "1h30m" or "2d".
-// Unlike time.ParseDuration it accepts days and weeks, which hosting
-// contracts use, and it rejects negative durations.
+// ParseDuration parses durations such as "500ms", "90s", "1h30m", "2d" or
+// "50y". Unlike time.ParseDuration it accepts days and weeks, which hosting
+// contracts use, and years of 365 days, which fault frequencies use; it
+// rejects negative durations.
 func ParseDuration(s string) (time.Duration, error) {
-	bad := fmt.Errorf(`invalid duration %q: use numbers with units ms, s, m, h, d or w, like "90s", "1h30m" or "2d"`, s)
+	total, err := parseNanos(s)
+	if err != nil {
+		return 0, err
+	}
+	// float64(MaxInt64) is 2^63, one past the largest Duration.
+	if total >= float64(math.MaxInt64) {
+		return 0, fmt.Errorf("invalid duration %q: too long", s)
+	}
+	return time.Duration(total), nil
+}
+
+// ParsePeriod parses a mean time between occurrences, which may exceed
+// time.Duration's 292 years ("1000y"), into seconds.
+func ParsePeriod(s string) (float64, error) {
+	total, err := parseNanos(s)
+	return total / float64(time.Second), err
+}
+
+// Year is the year of durations ("y"): 365 days.
+const Year = 365 * 24 * time.Hour
+
+// FormatPeriod prints a mean time between occurrences: in years when it is
+// a whole number of them ("300y"), else as a duration.
+func FormatPeriod(seconds float64) string {
+	y := seconds / Year.Seconds()
+	if y >= 1 && y == math.Trunc(y) {
+		return strconv.FormatFloat(y, 'f', -1, 64) + "y"
+	}
+	if seconds < float64(math.MaxInt64/int64(time.Second)) {
+		return FormatDuration(time.Duration(seconds * float64(time.Second)))
+	}
+	return strconv.FormatFloat(y, 'g', 4, 64) + "y"
+}
+
+func parseNanos(s string) (float64, error) {
+	bad := fmt.Errorf(`invalid duration %q: use numbers with units ms, s, m, h, d, w or y, like "90s", "1h30m", "2d" or "50y"`, s)
 	if s == "" {
 		return 0, bad
 	}
@@ -404,10 +546,7 @@ func ParseDuration(s string) (time.Duration, error) {
 			return 0, bad
 		}
 	}
-	if total > float64(math.MaxInt64) {
-		return 0, fmt.Errorf("invalid duration %q: too long", s)
-	}
-	return time.Duration(total), nil
+	return total, nil
 }
 
 // FormatDuration prints a duration the way experiment files write them,
@@ -464,4 +603,11 @@ func quoteList(s []string) string {
 	return strings.Join(q, ", ")
 }
 
-func fmtNum(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+func fmtNum(f float64) string {
+	// whole numbers as integers: a seed's limit, 2^53, reads
+	// 9007199254740992, not 9.007199254740992e+15.
+	if f == math.Trunc(f) && math.Abs(f) < 1e21 {
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64)
+}

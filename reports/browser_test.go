@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"image/png"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -142,8 +143,9 @@ func blank(t *testing.T, data []byte) (bool, float64) {
 
 // TestBrowser opens the report of every experiment of the library, and the
 // procurement comparison, in a real browser: each must render (not blank),
-// raise no script error or refused load, and fetch nothing. The library's
-// own files, not frozen copies: what a user opens is what is checked.
+// raise no script error or refused load, fetch nothing, and pass the
+// layout check at each of layoutWidths. The library's own files, not
+// frozen copies: what a user opens is what is checked.
 func TestBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a browser; skipped with -short")
@@ -178,6 +180,15 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	pages = append(pages, page{name: "compare", page: cmpPage.String()})
+	rk, err := engine.RunRisk(context.Background(), loadExperiment(t, "../experiments/procurement.hcl"), model.New(), nil, engine.RiskOptions{Years: 2000, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var riskPage bytes.Buffer
+	if err := WriteRisk(&riskPage, "html", rk); err != nil {
+		t.Fatal(err)
+	}
+	pages = append(pages, page{name: "risk", page: riskPage.String()})
 	for _, c := range pages {
 		t.Run(c.name, func(t *testing.T) {
 			check := openInBrowser(t, c.page, 1280, 2400)
@@ -195,6 +206,11 @@ func TestBrowser(t *testing.T) {
 					t.Fatal(err)
 				}
 				t.Logf("wrote %s (%d KB)", c.shot, len(check.png)>>10)
+			}
+			for _, width := range layoutWidths {
+				for _, f := range layoutProblems(t, c.page, width) {
+					t.Errorf("at %d px: %s", width, f)
+				}
 			}
 		})
 	}
@@ -226,12 +242,45 @@ func mustBlankPNG(t *testing.T) string {
 	return string(check.png)
 }
 
-// layoutScript measures, in the browser, what the eye would catch: a word
-// broken across two lines, SVG text outside its drawing, and a histogram
-// label over a bar. It logs one line the test reads back.
+// layoutScript measures, in the browser, what the eye would catch, with
+// every <details> opened: a word broken across two lines; a page wider than
+// the window, or a box whose content is wider than the box (hidden behind
+// a scrollbar or cut); in a chart, text outside its drawing, two texts
+// over each other, text over an axis (a line of class "frame") or over a
+// point, a histogram label over a bar. It logs one line the test reads
+// back.
 const layoutScript = `<script>
 (function () {
   var out = [];
+  function name(el) {
+    var s = el.tagName.toLowerCase();
+    if (el.id) s += '#' + el.id;
+    if (typeof el.className === 'string' && el.className) s += '.' + el.className.trim().split(/\s+/).join('.');
+    var sec = el.closest('section[id]');
+    if (sec && sec !== el) s += ' in section#' + sec.id;
+    return s;
+  }
+  function meets(a, b) {
+    var e = 1; // a pixel of slack: touching is not overlapping
+    return a.left + e < b.right && b.left + e < a.right && a.top + e < b.bottom && b.top + e < a.bottom;
+  }
+  document.querySelectorAll('details').forEach(function (d) { d.open = true; });
+  var vw = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth > vw + 1) {
+    out.push('page wider than the window: ' + document.documentElement.scrollWidth + 'px in ' + vw + 'px');
+    // name the innermost elements that stick out, to say what to fix.
+    document.querySelectorAll('body *').forEach(function (el) {
+      if (el.closest('svg') && el.tagName.toLowerCase() !== 'svg') return;
+      if (el.getBoundingClientRect().right <= vw + 1) return;
+      var inner = Array.prototype.some.call(el.children, function (c) { return c.getBoundingClientRect().right > vw + 1; });
+      if (!inner) out.push('sticks out of the window: ' + name(el) + ' to ' + Math.round(el.getBoundingClientRect().right) + 'px');
+    });
+  }
+  document.querySelectorAll('body *').forEach(function (el) {
+    if (el.closest('svg')) return;
+    var cs = getComputedStyle(el);
+    if (cs.overflowX !== 'visible' && el.scrollWidth > el.clientWidth + 1) out.push('wider than its box (overflow ' + cs.overflowX + '): ' + name(el) + ' needs ' + el.scrollWidth + 'px, shows ' + el.clientWidth + 'px');
+  });
   var walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   var n;
   while ((n = walker.nextNode())) {
@@ -253,6 +302,21 @@ const layoutScript = `<script>
       var b = t.getBBox();
       if (b.x < vb.x - 1 || b.x + b.width > vb.x + vb.width + 1) out.push('clipped: ' + t.textContent);
     });
+    var texts = Array.prototype.map.call(svg.querySelectorAll('text'), function (t) { return {t: t, r: t.getBoundingClientRect()}; })
+      .filter(function (x) { return x.r.width > 0; });
+    for (var i = 0; i < texts.length; i++) {
+      for (var j = i + 1; j < texts.length; j++) {
+        if (meets(texts[i].r, texts[j].r)) out.push('overlap in svg.' + svg.getAttribute('class') + ': "' + texts[i].t.textContent + '" and "' + texts[j].t.textContent + '"');
+      }
+    }
+    svg.querySelectorAll('line.frame').forEach(function (l) {
+      var lr = l.getBoundingClientRect();
+      texts.forEach(function (x) { if (meets(x.r, lr)) out.push('on an axis in svg.' + svg.getAttribute('class') + ': ' + x.t.textContent); });
+    });
+    svg.querySelectorAll('circle').forEach(function (c) {
+      var cr = c.getBoundingClientRect();
+      texts.forEach(function (x) { if (x.t.parentNode !== c.parentNode && meets(x.r, cr)) out.push('on a point in svg.' + svg.getAttribute('class') + ': ' + x.t.textContent); });
+    });
   });
   document.querySelectorAll('svg.histogram').forEach(function (svg) {
     var bars = Array.prototype.map.call(svg.querySelectorAll('rect.bin'), function (r) { return r.getBBox(); });
@@ -263,69 +327,145 @@ const layoutScript = `<script>
       });
     });
   });
-  console.log('FD-LAYOUT ' + JSON.stringify(out));
+  console.log('FD-LAYOUT ' + encodeURIComponent(JSON.stringify(out)));
 })();
 </script>`
 
-// TestBrowserLayout opens the reports with a measuring script (the
-// Content-Security-Policy that forbids scripts is lifted for the test
-// only) at a laptop's width and a narrow one: no word may break mid-word,
-// no chart label be clipped, no histogram label sit on a bar.
+// layoutWidths are the widths every page is checked at: a laptop's, and a
+// narrow window's (a tablet, or a browser beside an editor).
+var layoutWidths = []int{1280, 820}
+
+// layoutProblems opens an HTML page in Chromium at a width, with the
+// measuring script (the Content-Security-Policy that forbids scripts is
+// lifted for the test only), and returns what it found, one line a
+// problem. A test of a new page calls it for each of layoutWidths and
+// fails on any line.
+func layoutProblems(t *testing.T, page string, width int) []string {
+	t.Helper()
+	csp := regexp.MustCompile(`<meta http-equiv="Content-Security-Policy"[^>]*>`)
+	page = csp.ReplaceAllString(page, "")
+	if strings.Contains(page, "</body>") {
+		page = strings.Replace(page, "</body>", layoutScript+"</body>", 1)
+	} else {
+		page += layoutScript
+	}
+	check := openInBrowser(t, page, width, 2400)
+	for _, l := range check.console {
+		i := strings.Index(l, "FD-LAYOUT ")
+		if i < 0 {
+			continue
+		}
+		// The report travels percent-encoded: the console quotes messages
+		// and would escape the JSON's own quotes.
+		raw, _, _ := strings.Cut(l[i+len("FD-LAYOUT "):], `"`)
+		text, err := url.PathUnescape(raw)
+		if err != nil {
+			t.Fatalf("%v: %s", err, l)
+		}
+		var found []string
+		if err := json.Unmarshal([]byte(text), &found); err != nil {
+			t.Fatalf("%v: %s", err, l)
+		}
+		return found
+	}
+	t.Fatalf("the measuring script did not report; console:\n%s", strings.Join(check.console, "\n"))
+	return nil
+}
+
+// layoutPages are the reports the layout check opens: the frozen fire and
+// procurement experiments, the issue 22 users' own (a hospital group hit by
+// a partition, a surge, a fire and a power cut; five offers for two
+// regions that no offer satisfies, also over 100 trials), and the
+// procurement's trials.
+func layoutPages(t *testing.T) []struct{ name, page string } {
+	t.Helper()
+	run := func(path string, opts engine.Options) string {
+		res, err := engine.Run(context.Background(), loadExperiment(t, path), model.New(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(writeHTML(t, res))
+	}
+	compare := func(path string, opts engine.Options) string {
+		cmp, err := engine.Compare(context.Background(), loadExperiment(t, path), model.New(), nil, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var page bytes.Buffer
+		if err := (htmlWriter{}).WriteComparison(&page, cmp); err != nil {
+			t.Fatal(err)
+		}
+		return page.String()
+	}
+	risk := func(path string) string {
+		rk, err := engine.RunRisk(context.Background(), loadExperiment(t, path), model.New(), nil, engine.RiskOptions{Years: 400, Workers: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var page bytes.Buffer
+		if err := WriteRisk(&page, "html", rk); err != nil {
+			t.Fatal(err)
+		}
+		return page.String()
+	}
+	return []struct{ name, page string }{
+		{"fire", run("testdata/experiments/fire.hcl", engine.Options{})},
+		{"hospital", run("testdata/experiments/hospital.hcl", engine.Options{})},
+		{"compare", compare("testdata/experiments/procurement.hcl", engine.Options{})},
+		{"compare-two-regions", compare("testdata/experiments/procurement-two-regions.hcl", engine.Options{})},
+		{"compare-trials", compare("testdata/experiments/procurement-two-regions.hcl", engine.Options{Trials: 100, Workers: 2})},
+		{"trials", run("testdata/experiments/procurement.hcl", engine.Options{Trials: 200, Workers: 2})},
+		{"risk", risk("testdata/risk/risk.hcl")},
+	}
+}
+
+// TestBrowserLayout opens the reports at a laptop's width and a narrow one:
+// nothing wider than the page or hidden behind a scrollbar, no word broken
+// mid-word, no chart label clipped, over another, over an axis, a point or
+// a bar.
 func TestBrowserLayout(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a browser; skipped with -short")
 	}
-	fire, err := engine.Run(context.Background(), loadExperiment(t, "testdata/experiments/fire.hcl"), model.New(), engine.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	proc := loadExperiment(t, "testdata/experiments/procurement.hcl")
-	cmp, err := engine.Compare(context.Background(), proc, model.New(), nil, engine.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	trials, err := engine.Run(context.Background(), proc, model.New(), engine.Options{Trials: 200, Workers: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cmpPage bytes.Buffer
-	if err := (htmlWriter{}).WriteComparison(&cmpPage, cmp); err != nil {
-		t.Fatal(err)
-	}
-	csp := regexp.MustCompile(`<meta http-equiv="Content-Security-Policy"[^>]*>`)
-	for _, c := range []struct{ name, page string }{
-		{"fire", string(writeHTML(t, fire))},
-		{"compare", cmpPage.String()},
-		{"trials", string(writeHTML(t, trials))},
-	} {
-		for _, width := range []int{1280, 820} {
+	for _, c := range layoutPages(t) {
+		for _, width := range layoutWidths {
 			t.Run(fmt.Sprintf("%s-%d", c.name, width), func(t *testing.T) {
-				page := strings.Replace(csp.ReplaceAllString(c.page, ""), "</body>", layoutScript+"</body>", 1)
-				check := openInBrowser(t, page, width, 2400)
-				var found []string
-				seen := false
-				for _, l := range check.console {
-					i := strings.Index(l, "FD-LAYOUT ")
-					if i < 0 {
-						continue
-					}
-					seen = true
-					raw := l[i+len("FD-LAYOUT "):]
-					if j := strings.LastIndex(raw, `]"`); j >= 0 {
-						raw = raw[:j+1]
-					}
-					raw = strings.ReplaceAll(raw, `\"`, `"`)
-					if err := json.Unmarshal([]byte(raw), &found); err != nil {
-						t.Fatalf("%v: %s", err, l)
-					}
-				}
-				if !seen {
-					t.Fatalf("the measuring script did not report; console:\n%s", strings.Join(check.console, "\n"))
-				}
-				for _, f := range found {
+				for _, f := range layoutProblems(t, c.page, width) {
 					t.Error(f)
 				}
 			})
+		}
+	}
+}
+
+// TestBrowserLayoutCatches is the layout check's negative control: a page
+// with each fault the check looks for must be caught, or TestBrowserLayout
+// proves nothing.
+func TestBrowserLayoutCatches(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser; skipped with -short")
+	}
+	page := `<!doctype html><html><body style="margin:0;font:15px sans-serif">
+<div style="width:500px"><p style="width:1400px">a paragraph wider than the window</p></div>
+<div class="scroll" style="overflow-x:auto;width:300px"><table><tr><td style="white-space:nowrap">a table cell far too wide to show in three hundred pixels</td></tr></table></div>
+<p style="width:60px;word-break:break-all">unbreakableword</p>
+<svg class="chart" viewBox="0 0 400 200" style="width:400px">
+<line class="frame" x1="0" x2="400" y1="100" y2="100" stroke="black"/>
+<text x="10" y="20">first label</text><text x="30" y="24">second label</text>
+<text x="200" y="104">on the axis</text>
+<g><circle cx="300" cy="160" r="6"/></g><text x="290" y="164">over a point</text>
+</svg></body></html>`
+	got := strings.Join(layoutProblems(t, page, 800), "\n")
+	for _, want := range []string{
+		"page wider than the window",
+		"wider than its box (overflow auto): div.scroll",
+		"wrapped: unbreakableword",
+		`overlap in svg.chart: "first label" and "second label"`,
+		"on an axis in svg.chart: on the axis",
+		"on a point in svg.chart: over a point",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("not caught: %s; the check found:\n%s", want, got)
 		}
 	}
 }

@@ -27,7 +27,14 @@ func fmtSecs(s float64) string {
 // wallClock is the moment at offset from the start, in the experiment's own
 // time zone, so reports read like the incident's local chronology.
 func wallClock(start time.Time, at time.Duration) string {
-	return start.Add(at).Format(time.RFC3339)
+	return clockAt(start, at).Format(time.RFC3339)
+}
+
+// clockAt is the moment at offset from the start, to the nearest second:
+// the rule fmtDur applies to the offset, so that "+2d8h16m35s" and its
+// wall clock name the same second.
+func clockAt(start time.Time, at time.Duration) time.Time {
+	return start.Add(at.Round(time.Second))
 }
 
 // verdictWord is PASS or FAIL, with the objectives that failed.
@@ -55,6 +62,12 @@ func objectivesText(o experiments.Objectives) string {
 	}
 	if o.Availability > 0 {
 		parts = append(parts, "avail ≥ "+trimNum(o.Availability)+"%")
+	}
+	if o.LatencyP95 > 0 {
+		parts = append(parts, "p95 ≤ "+fmtDur(o.LatencyP95))
+	}
+	if o.LatencyP99 > 0 {
+		parts = append(parts, "p99 ≤ "+fmtDur(o.LatencyP99))
 	}
 	if len(parts) == 0 {
 		return "none"
@@ -227,8 +240,11 @@ func eventWord(k engine.EventKind) string { return strings.ReplaceAll(string(k),
 
 // stateWord says what an incident's state means for users.
 func stateWord(s engine.State) string {
-	if s == engine.StateDegraded {
+	switch s {
+	case engine.StateDegraded:
 		return "degraded: access temporarily restricted, the admitted are served"
+	case engine.StateSlow:
+		return "slow: served, but over the latency objective"
 	}
 	return "down"
 }
@@ -252,10 +268,20 @@ func shareText(k, n int) string {
 }
 
 // availText is the availability, with trials its p95 (the worst 5%).
-func availText(rr *engine.RegionResult) string { return fmt.Sprintf("%.3f%%", rr.Availability) }
+func availText(rr *engine.RegionResult) string { return engine.FormatAvailability(rr.Availability) }
 
-// servedText is the share of requests served.
-func servedText(rr *engine.RegionResult) string { return percentText(rr.ServedRatio) }
+// servedText is the share of requests served, always with two decimals so
+// that a column of them lines up ("93.70%", "100.00%"), and never rounded
+// up to 100.00% when a request went unserved.
+func servedText(rr *engine.RegionResult) string { return servedShare(rr.ServedRatio) }
+
+func servedShare(f float64) string {
+	s := fmt.Sprintf("%.2f%%", 100*f)
+	if f < 1 && s == "100.00%" {
+		return "99.99%"
+	}
+	return s
+}
 
 // columnLabels are the figure columns' names: with trials they say which
 // percentile they show.

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -39,25 +40,27 @@ type htmlPage struct {
 // htmlDoc is one experiment's report. ID prefixes its anchors when a page
 // holds several.
 type htmlDoc struct {
-	ID, Title, Description, File string
-	Driver                       string
-	Seed                         int64
-	Trials                       int
-	Start, Horizon               string
-	Pass                         bool
-	Summary                      string
-	Legend                       string
-	Labels                       columnLabels
-	Badges                       []htmlSummaryRow
-	Faults                       []htmlFault
-	FaultsHeading                string
-	Regions                      []htmlRegion
-	Loss                         template.HTML
-	Topology                     []htmlProvider
-	Offers                       []htmlOffer
-	SLA                          []htmlSLA
-	Compare                      *htmlCompare
-	Notes                        []string
+	ID, Title, File string
+	Description     template.HTML // wraps between words only
+	Driver          string
+	Seed            int64
+	Trials          int
+	Start, Horizon  string
+	Pass            bool
+	Summary         string
+	Legend          string
+	Labels          columnLabels
+	Badges          []htmlSummaryRow
+	Faults          []htmlFault
+	FaultsHeading   string
+	Regions         []htmlRegion
+	Loss            template.HTML
+	Topology        []htmlProvider
+	TopologyWhen    string // "at the end (+3d)": the moment the topology shows
+	Offers          []htmlOffer
+	SLA             []htmlSLA
+	Compare         *htmlCompare
+	Notes           []string
 }
 
 // htmlBadge is one objective of one region, checked.
@@ -72,6 +75,7 @@ type htmlSummaryRow struct {
 	Region, Hosting string
 	Pass            bool
 	RTO, RPO, Avail htmlBadge
+	P95, P99        htmlBadge // latency objectives
 }
 
 type htmlFault struct{ ID, At, When string }
@@ -80,6 +84,7 @@ type htmlRegion struct {
 	Name, Hosting, Verdict, Recovery  string
 	Downtime, Loss, Lost, Avail, Hits string
 	Served, Baseline                  string
+	Latency, Slow                     string // worst p95 / p99, time slow; empty when none
 	Passed, AllLost, Unrecovered      string // with trials
 	Pass                              bool
 	Timeline                          template.HTML
@@ -89,7 +94,8 @@ type htmlRegion struct {
 }
 
 type htmlEvent struct {
-	At, When, Kind, Basis, Text, Took string
+	At, When, Kind, Basis, Took string
+	Text                        template.HTML // wraps between words only
 }
 
 type htmlProvider struct {
@@ -104,12 +110,18 @@ type htmlSite struct {
 }
 
 type htmlDC struct {
-	Name  string
-	State string // "", "destroyed", "powered off"
-	Tags  []htmlTag
+	Name    string
+	State   string   // at the end: "", "destroyed", "disks lost", "powered off"
+	History []string // what the faults did to it, in order
+	Tags    []htmlTag
 }
 
-type htmlTag struct{ Role, Region string }
+// htmlTag is a role a datacenter holds at the end, or held (Former) until
+// a failover or a restore moved it.
+type htmlTag struct {
+	Role, Region, Note string
+	Former             bool
+}
 
 // htmlOffer is one hosting offer's topology in a comparison.
 type htmlOffer struct {
@@ -126,14 +138,24 @@ type htmlSLA struct {
 
 type htmlCompare struct {
 	Head     []string
-	Rows     [][]htmlCell
+	Groups   []htmlGroup
 	Scatter  template.HTML
 	Cheapest string
+	Found    bool // an offer meets every objective of every region
 	RankRule string
 }
 
+// htmlGroup is one region's offers in the matrix, a heading row over
+// them: a column of the region's name, repeated, would cost width.
+type htmlGroup struct {
+	Region string
+	Rows   [][]htmlCell
+}
+
 type htmlCell struct {
+	Label   string // the column's heading, shown beside the figure on a narrow page
 	Text    string
+	Class   string
 	Style   template.CSS
 	Verdict string // pass, fail, or "" when no objective judges the column
 	Title   string
@@ -178,6 +200,10 @@ func htmlDocOf(r *engine.Result) htmlDoc {
 				row.RTO = b
 			case "rpo":
 				row.RPO = b
+			case "latency_p95":
+				row.P95 = b
+			case "latency_p99":
+				row.P99 = b
 			default:
 				row.Avail = b
 			}
@@ -186,7 +212,7 @@ func htmlDocOf(r *engine.Result) htmlDoc {
 		p.Regions = append(p.Regions, htmlRegionOf(r, rr))
 	}
 	p.Loss = svgLoss(r.Regions)
-	p.Topology = htmlTopology(r, nil)
+	p.Topology = htmlTopology(r, nil, nil)
 	p.SLA = htmlSLAOf(r, r.Regions)
 	return p
 }
@@ -204,7 +230,13 @@ func (htmlWriter) WriteComparison(w io.Writer, c *engine.Comparison) error {
 		results = append(results, row.RegionResult)
 	}
 	p.Pass = c.Pass()
-	p.Summary = summaryLine(results, "offers")
+	// A row is a region and an offer: with several regions, the rows are
+	// pairs, not offers.
+	noun := "offers"
+	if len(regions) > 1 {
+		noun = "region/offer pairs"
+	}
+	p.Summary = summaryLine(results, noun)
 	p.Legend = legendLine(&c.Result, results)
 	p.Compare = htmlCompareOf(c, rows, len(regions) > 1)
 	p.Offers = htmlOffers(c)
@@ -226,9 +258,13 @@ func htmlRender(w io.Writer, p htmlPage) error {
 
 func htmlHead(r *engine.Result) htmlDoc {
 	p := htmlDoc{
-		Title: r.Experiment, Description: r.Description, File: r.File, Driver: r.Driver,
+		Title: r.Experiment, Description: unbrokenWords(r.Description), File: r.File, Driver: r.Driver,
 		Seed: r.Seed, Trials: max(r.Trials, 1), Start: r.Start.Format("Mon 2 Jan 2006 15:04 MST"), Horizon: fmtDur(r.Horizon),
 		Notes: r.Notes, Labels: labels(r.Trials), FaultsHeading: faultsHeading(r.Trials),
+		TopologyWhen: "at the end (+" + fmtDur(r.Horizon) + ")",
+	}
+	if r.Trials > 1 {
+		p.TopologyWhen = "at the end of trial 1 (+" + fmtDur(r.Horizon) + ")"
 	}
 	for _, f := range sortedFaults(r.Faults) {
 		p.Faults = append(p.Faults, htmlFault{ID: faultID(f), At: faultWhen(f, r.Trials), When: r.Start.Add(f.At).Format("Mon 2 Jan 15:04")})
@@ -244,10 +280,16 @@ func htmlRegionOf(r *engine.Result, rr *engine.RegionResult) htmlRegion {
 		Timeline: svgTimeline(r.Start, r.Horizon, rr), Phases: rr.Phases,
 	}
 	if b := rr.Baseline; b != nil {
-		hr.Baseline = fmt.Sprintf("%.3f%%", b.Availability)
+		hr.Baseline = engine.FormatAvailability(b.Availability)
+	}
+	if rr.P95 > 0 {
+		hr.Latency = engine.FormatLatency(rr.P95) + " / " + engine.FormatLatency(rr.P99)
+	}
+	if rr.Slow > 0 {
+		hr.Slow = fmtDur(rr.Slow)
 	}
 	for _, e := range rr.Timeline {
-		ev := htmlEvent{At: "+" + fmtDur(e.At), When: r.Start.Add(e.At).Format("Mon 15:04:05"), Kind: eventWord(e.Kind), Basis: string(e.Basis), Text: e.Text}
+		ev := htmlEvent{At: "+" + fmtDur(e.At), When: clockAt(r.Start, e.At).Format("Mon 15:04:05"), Kind: eventWord(e.Kind), Basis: string(e.Basis), Text: unbrokenWords(e.Text)}
 		if e.Took > 0 {
 			ev.Took = fmtDur(e.Took)
 			if e.Took < time.Second {
@@ -266,12 +308,26 @@ func htmlRegionOf(r *engine.Result, rr *engine.RegionResult) htmlRegion {
 	return hr
 }
 
+// unbrokenWords escapes text and keeps each word that holds a hyphen on
+// one line: browsers break after a hyphen, and names such as
+// "connection_surge.monday-morning" must not be cut.
+func unbrokenWords(text string) template.HTML {
+	words := strings.Split(text, " ")
+	for i, w := range words {
+		words[i] = template.HTMLEscapeString(w)
+		if strings.Contains(w, "-") {
+			words[i] = `<span class="nw">` + words[i] + `</span>`
+		}
+	}
+	return template.HTML(strings.Join(words, " "))
+}
+
 func htmlSLAOf(r *engine.Result, regions []engine.RegionResult) []htmlSLA {
 	var out []htmlSLA
 	for i := range regions {
 		if s, ok := slaOf(r, &regions[i]); ok {
 			out = append(out, htmlSLA{Provider: s.Provider, SLA: trimNum(s.Advertised) + "%", Region: regions[i].Region,
-				Hosting: regions[i].Hosting, Achieved: fmt.Sprintf("%.3f%%", s.Achieved), Below: s.Below})
+				Hosting: regions[i].Hosting, Achieved: engine.FormatAvailability(s.Achieved), Below: s.Below})
 		}
 	}
 	return out
@@ -290,9 +346,27 @@ func htmlOffers(c *engine.Comparison) []htmlOffer {
 		if h == nil {
 			continue
 		}
-		out = append(out, htmlOffer{Name: name, Summary: hostingSummary(h), Providers: htmlTopology(&c.Result, h)})
+		out = append(out, htmlOffer{Name: name, Summary: hostingSummary(h), Providers: htmlTopology(&c.Result, h, offerMoves(c, name))})
 	}
 	return out
+}
+
+// offerMoves is where an offer's primary went, when it went the same way
+// in every region it was run for; nil (roles as configured) otherwise.
+func offerMoves(c *engine.Comparison, hosting string) []primaryMove {
+	var moves []primaryMove
+	first := true
+	for _, row := range c.Rows {
+		if row.Hosting != hosting {
+			continue
+		}
+		m := primaryMoves(row.Timeline)
+		if !first && !slices.Equal(m, moves) {
+			return nil
+		}
+		moves, first = m, false
+	}
+	return moves
 }
 
 // hostingSummary says in one line what an offer is made of.
@@ -320,55 +394,150 @@ func hostingSummary(h *experiments.Hosting) string {
 	return strings.Join(parts, "; ")
 }
 
-// htmlTopology lays out providers, sites and datacenters, with what each
-// region keeps where, and what the faults (as drawn) destroyed or powered
-// off. With only set, it shows that hosting's datacenters alone, tagged by
-// role.
-func htmlTopology(r *engine.Result, only *experiments.Hosting) []htmlProvider {
-	e := r.Setup
-	if e == nil {
-		return nil
+// dcHistory is what the faults (as drawn) did to one datacenter: its state
+// at the end of the horizon and what happened, in order.
+type dcHistory struct {
+	state  string // at the end: "", "destroyed", "disks lost", "powered off"
+	events []dcEvent
+}
+
+type dcEvent struct {
+	at   time.Duration
+	text string
+}
+
+// datacenterStates replays the faults' effects on the datacenters over the
+// horizon. A datacenter whose power came back before the end is up at the
+// end, its outage kept in its history; a destroyed one stays destroyed.
+func datacenterStates(r *engine.Result) map[string]*dcHistory {
+	out := map[string]*dcHistory{}
+	get := func(dc string) *dcHistory {
+		if out[dc] == nil {
+			out[dc] = &dcHistory{}
+		}
+		return out[dc]
 	}
-	state := map[string]string{}
-	for _, f := range r.Faults {
+	for _, f := range sortedFaults(r.Faults) {
 		if f.Fault == nil {
 			continue
 		}
-		for _, ef := range f.Fault.Effects(f.At) {
+		for _, ef := range f.Effects {
+			// An effect without an end (For 0), or ending at or after the
+			// horizon, still holds at the end.
+			lasts := ef.For <= 0 || ef.End() >= r.Horizon
 			for _, dc := range ef.Datacenters {
+				d := get(dc)
 				switch ef.Action {
-				case faults.Destroy, faults.LoseDisk:
-					state[dc] = "destroyed"
-				case faults.PowerOff:
-					if state[dc] == "" {
-						state[dc] = "powered off"
+				case faults.Destroy:
+					d.state = "destroyed"
+					d.events = append(d.events, dcEvent{ef.At, "destroyed +" + fmtDur(ef.At)})
+				case faults.LoseDisk:
+					if d.state != "destroyed" {
+						d.state = "disks lost"
 					}
+					d.events = append(d.events, dcEvent{ef.At, "disks lost +" + fmtDur(ef.At)})
+				case faults.PowerOff:
+					if d.state == "destroyed" {
+						continue
+					}
+					text := "powered off +" + fmtDur(ef.At)
+					if lasts {
+						if d.state == "" {
+							d.state = "powered off"
+						}
+					} else {
+						text += ", back +" + fmtDur(ef.End())
+					}
+					d.events = append(d.events, dcEvent{ef.At, text})
+				case faults.Partition:
+					text := "network cut +" + fmtDur(ef.At)
+					if !lasts {
+						text += ", healed +" + fmtDur(ef.End())
+					}
+					d.events = append(d.events, dcEvent{ef.At, text})
 				}
 			}
 		}
 	}
+	for _, d := range out {
+		sort.SliceStable(d.events, func(i, j int) bool { return d.events[i].at < d.events[j].at })
+	}
+	return out
+}
+
+// primaryMove is a region's primary database moving to another datacenter.
+type primaryMove struct {
+	to string
+	at time.Duration
+}
+
+// primaryMoves lists where a region's primary went, from the timeline's
+// failovers and restores.
+func primaryMoves(timeline []engine.Event) []primaryMove {
+	var out []primaryMove
+	for _, e := range timeline {
+		if e.Primary != "" && (e.Kind == engine.EventFailoverDone || e.Kind == engine.EventRestoreDone) {
+			out = append(out, primaryMove{e.Primary, e.At})
+		}
+	}
+	return out
+}
+
+// htmlTopology lays out providers, sites and datacenters as they are at the
+// end of the horizon: what the faults (as drawn) destroyed or left powered
+// off, with each datacenter's history, and where each region's primary,
+// standby and backups are after its failovers and restores (a role a
+// datacenter lost is shown as such). With only set, it shows that
+// hosting's datacenters alone, tagged by role, moved by moves.
+func htmlTopology(r *engine.Result, only *experiments.Hosting, onlyMoves []primaryMove) []htmlProvider {
+	e := r.Setup
+	if e == nil {
+		return nil
+	}
+	states := datacenterStates(r)
 	tags := map[string][]htmlTag{}
-	tag := func(h *experiments.Hosting, region string) {
+	tag := func(h *experiments.Hosting, region string, moves []primaryMove) {
+		primary, standby := "", ""
 		if h.Primary != nil {
-			tags[h.Primary.Name] = append(tags[h.Primary.Name], htmlTag{"primary", region})
+			primary = h.Primary.Name
 		}
 		if h.Standby != nil {
-			tags[h.Standby.Name] = append(tags[h.Standby.Name], htmlTag{"standby", region})
+			standby = h.Standby.Name
+		}
+		since := ""
+		for _, m := range moves {
+			if primary != "" && primary != m.to {
+				tags[primary] = append(tags[primary], htmlTag{Role: "primary", Region: region, Former: true, Note: "until +" + fmtDur(m.at)})
+			}
+			// a failover or a restore leaves the region with no standby.
+			primary, standby, since = m.to, "", "since +"+fmtDur(m.at)
+		}
+		if primary != "" {
+			tags[primary] = append(tags[primary], htmlTag{Role: "primary", Region: region, Note: since})
+		}
+		if standby != "" {
+			tags[standby] = append(tags[standby], htmlTag{Role: "standby", Region: region})
+		} else if h.Standby != nil && len(moves) > 0 && h.Standby.Name != primary {
+			tags[h.Standby.Name] = append(tags[h.Standby.Name], htmlTag{Role: "standby", Region: region, Former: true, Note: "until +" + fmtDur(moves[0].at)})
 		}
 		seen := map[string]bool{}
 		for _, b := range h.Backups {
 			if b.To != nil && !seen[b.To.Name] {
 				seen[b.To.Name] = true
-				tags[b.To.Name] = append(tags[b.To.Name], htmlTag{"backups", region})
+				tags[b.To.Name] = append(tags[b.To.Name], htmlTag{Role: "backups", Region: region})
 			}
 		}
 	}
 	if only != nil {
-		tag(only, "")
+		tag(only, "", onlyMoves)
 	} else {
+		timelines := map[string][]engine.Event{}
+		for _, rr := range r.Regions {
+			timelines[rr.Region] = rr.Timeline
+		}
 		for _, reg := range e.Regions {
 			if reg.Hosting != nil {
-				tag(reg.Hosting, reg.Name)
+				tag(reg.Hosting, reg.Name, primaryMoves(timelines[reg.Name]))
 			}
 		}
 	}
@@ -390,7 +559,14 @@ func htmlTopology(r *engine.Result, only *experiments.Hosting) []htmlProvider {
 				sites[d.Site] = s
 				order = append(order, d.Site)
 			}
-			s.DCs = append(s.DCs, htmlDC{Name: d.Name, State: state[d.Name], Tags: tags[d.Name]})
+			dc := htmlDC{Name: d.Name, Tags: tags[d.Name]}
+			if st := states[d.Name]; st != nil {
+				dc.State = st.state
+				for _, ev := range st.events {
+					dc.History = append(dc.History, ev.text)
+				}
+			}
+			s.DCs = append(s.DCs, dc)
 		}
 		for _, name := range order {
 			hp.Sites = append(hp.Sites, *sites[name])
@@ -408,8 +584,9 @@ func htmlTopology(r *engine.Result, only *experiments.Hosting) []htmlProvider {
 // Columns no objective judges (served, cost) are shaded in grey-blue.
 func htmlCompareOf(c *engine.Comparison, rows []engine.Row, multiRegion bool) *htmlCompare {
 	l := labels(c.Trials)
-	out := &htmlCompare{Head: []string{"Region", "Offer", "Rank", l.Down, l.Loss, l.Lost, l.Avail, l.Served, "Monthly cost", "Verdict"},
+	out := &htmlCompare{Head: []string{"Rank", "Offer", l.Down, l.Loss, l.Lost, l.Avail, l.Served, "Monthly cost", "Verdict"},
 		Cheapest: cheapestLine(c), RankRule: engine.RankRule}
+	_, _, out.Found = c.CheapestPassing()
 	type col struct {
 		val       func(engine.Row) float64
 		lowIsGood bool
@@ -458,7 +635,7 @@ func htmlCompareOf(c *engine.Comparison, rows []engine.Row, multiRegion bool) *h
 		return ""
 	}
 	for _, r := range rows {
-		cells := []htmlCell{{Text: r.Region}, {Text: r.Hosting}, {Text: fmt.Sprint(r.Rank)}}
+		cells := []htmlCell{{Text: fmt.Sprint(r.Rank), Class: "num"}, {Text: r.Hosting, Class: "name"}}
 		for _, k := range cols {
 			g := group(r, k)
 			// best and worst among the offers in the same group, for the
@@ -507,7 +684,14 @@ func htmlCompareOf(c *engine.Comparison, rows []engine.Row, multiRegion bool) *h
 			verdict += ", cheapest passing"
 		}
 		cells = append(cells, htmlCell{Text: verdict})
-		out.Rows = append(out.Rows, cells)
+		for i := range cells {
+			cells[i].Label = out.Head[i]
+		}
+		if n := len(out.Groups); n == 0 || out.Groups[n-1].Region != r.Region {
+			out.Groups = append(out.Groups, htmlGroup{Region: r.Region})
+		}
+		g := &out.Groups[len(out.Groups)-1]
+		g.Rows = append(g.Rows, cells)
 	}
 	sorted := append([]engine.Row(nil), rows...)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].MonthlyCost < sorted[j].MonthlyCost })

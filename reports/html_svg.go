@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/firedrill/firedrill/engine"
+	"github.com/firedrill/firedrill/faults"
 )
 
 // Charts are hand-written SVG: a few rectangles, lines and labels say what
@@ -28,6 +29,8 @@ const (
 	svgMeasure = "#2b6cb0"
 	svgModel   = "#805ad5"
 	svgBar     = "#dd6b20"
+	svgSlowBg  = "#bee3f8" // slow: served, but over the latency objective
+	svgLatency = "#2c5282" // p95 response time, on its own axis
 )
 
 type svgBuf struct{ strings.Builder }
@@ -40,8 +43,10 @@ func svgEsc(s string) string { return html.EscapeString(s) }
 // svgTicks picks a tick step for a horizon so that there are at most max
 // ticks, from steps a reader thinks in.
 func svgTicks(horizon time.Duration, maxTicks int) time.Duration {
+	const day, year = 24 * time.Hour, 365 * 24 * time.Hour
 	for _, s := range []time.Duration{time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute,
-		time.Hour, 2 * time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour, 24 * time.Hour, 48 * time.Hour, 7 * 24 * time.Hour} {
+		time.Hour, 2 * time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour, day, 2 * day, 7 * day, 14 * day, 30 * day, 90 * day,
+		year, 2 * year, 5 * year, 10 * year, 20 * year, 50 * year, 100 * year} {
 		if horizon/s <= time.Duration(maxTicks) {
 			return s
 		}
@@ -73,20 +78,122 @@ func svgEventLabel(e engine.Event) string {
 	case engine.EventRestored:
 		return "service back"
 	case engine.EventUp:
-		return "up"
+		return upLabel(e.Text)
 	case engine.EventOverload:
 		return "overload"
 	case engine.EventAdmission:
 		return "admission control"
+	case engine.EventSlow:
+		return "slow"
 	}
 	return ""
+}
+
+// upLabel names what came back from the event's text, up to its first
+// comma, colon or bracket ("power back in paris1, database restarted" reads
+// "power back in paris1"): "up" alone does not say what.
+func upLabel(text string) string {
+	if i := strings.IndexAny(text, ",:("); i >= 0 {
+		text = text[:i]
+	}
+	if text = strings.TrimSpace(text); text == "" {
+		return "back up"
+	}
+	return text
+}
+
+// labelRows is how many rows of labels a timeline may stack above its plot
+// before it leaves a label out (its marker keeps its title).
+const labelRows = 10
+
+// labelRowY is the baseline of a row of labels.
+func labelRowY(row int) float64 { return 14 + 14*float64(row) }
+
+// labelPlace is where an event's label goes: its row (-1 for none) and
+// whether it ends at its marker rather than starting there.
+type labelPlace struct {
+	row int
+	end bool
+}
+
+// placeLabels puts each labelled marker's label (texts[i] at xs[i], in time
+// order; "" for no label) on the highest row where it overlaps no other
+// label, is not crossed by an earlier marker's line (a line runs from its
+// label's row down to the plot) and does not put its own line through a
+// label below; failing that, on the highest row where it overlaps no other
+// label, a line through it. A label starts at its marker, or ends there
+// when that keeps it inside [lo, hi] or finds it a row. Widths are
+// estimated generously (svgTextWidth), so that a wider font still fits.
+func placeLabels(xs []float64, texts []string, lo, hi float64) []labelPlace {
+	type span struct {
+		x0, x1 float64
+		row    int
+	}
+	var labels []span
+	type line struct {
+		x   float64
+		row int
+	}
+	var lines []line
+	out := make([]labelPlace, len(xs))
+	free := func(a span, ex float64, linesToo bool) bool {
+		for _, l := range labels {
+			if l.row == a.row && a.x0 < l.x1+6 && l.x0 < a.x1+6 {
+				return false // over a label of its row
+			}
+			if !linesToo {
+				continue
+			}
+			if l.row > a.row && ex > l.x0-2 && ex < l.x1+2 {
+				return false // its line would cross a label below
+			}
+		}
+		for _, l := range lines {
+			if linesToo && l.row < a.row && l.x > a.x0-2 && l.x < a.x1+2 {
+				return false // an earlier line crosses it
+			}
+		}
+		return true
+	}
+	for i, ex := range xs {
+		out[i].row = -1
+		if texts[i] == "" {
+			continue
+		}
+		w := svgTextWidth(texts[i])
+		for _, linesToo := range []bool{true, false} {
+			for row := 0; row < labelRows && out[i].row < 0; row++ {
+				for _, end := range []bool{false, true} {
+					a := span{ex + 3, ex + 3 + w, row}
+					if end {
+						a = span{ex - 3 - w, ex - 3, row}
+					}
+					if a.x0 < lo || a.x1 > hi || !free(a, ex, linesToo) {
+						continue
+					}
+					out[i] = labelPlace{row, end}
+					labels = append(labels, a)
+					break
+				}
+			}
+		}
+		if out[i].row >= 0 {
+			lines = append(lines, line{ex, out[i].row})
+		}
+	}
+	return out
 }
 
 // svgTimeline draws a region's success ratio over the horizon, outages
 // shaded, and its events marked: solid for measured, dashed for modeled.
 func svgTimeline(start time.Time, horizon time.Duration, rr *engine.RegionResult) template.HTML {
-	const w, h = 960.0, 230.0
-	const left, right, top, plotH = 44.0, 12.0, 70.0, 110.0
+	const w = 960.0
+	const left, plotH = 44.0, 110.0
+	lat := newLatencyAxis(rr)
+	right := 12.0
+	if lat != nil {
+		right = 56 // the response-time axis's labels
+	}
 	pw := w - left - right
 	if horizon <= 0 {
 		horizon = time.Hour
@@ -95,17 +202,38 @@ func svgTimeline(start time.Time, horizon time.Duration, rr *engine.RegionResult
 		t = max(0, min(t, horizon))
 		return left + pw*float64(t)/float64(horizon)
 	}
+	// The labels' rows decide how far down the plot starts: the incident
+	// band (top-7) sits under the lowest row.
+	xs := make([]float64, len(rr.Timeline))
+	texts := make([]string, len(rr.Timeline))
+	for i, e := range rr.Timeline {
+		xs[i], texts[i] = x(e.At), svgEventLabel(e)
+	}
+	places := placeLabels(xs, texts, 2, w-2)
+	rows := 4
+	for _, p := range places {
+		rows = max(rows, p.row+1)
+	}
+	top := labelRowY(rows-1) + 14
+	h := top + plotH + 50
+	if lat != nil {
+		lat.top, lat.plotH = top, plotH
+	}
 	y := func(v float64) float64 { return top + plotH*(1-max(0, min(v, 1))) }
 	var b svgBuf
 	b.f(`<svg class="timeline" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s: service over the horizon">`, w, h, svgEsc(rr.Region))
 	// Grid and axes.
 	for _, v := range []float64{0, 0.5, 1} {
-		b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"/>`, left, w-right, y(v), y(v), svgGrid)
+		class := ""
+		if v == 0 {
+			class = ` class="frame"`
+		}
+		b.f(`<line%s x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"/>`, class, left, w-right, y(v), y(v), svgGrid)
 		b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="end">%.0f%%</text>`, left-6, y(v)+4, v*100)
 	}
 	step := svgTicks(horizon, 8)
 	multiDay := horizon > 24*time.Hour
-	for t := time.Duration(0); t <= horizon; t += step {
+	for t := time.Duration(0); t <= horizon; t = faults.AddDurations(t, step) {
 		wall := start.Add(t).Format("15:04")
 		if multiDay {
 			wall = start.Add(t).Format("Mon 15:04")
@@ -114,31 +242,40 @@ func svgTimeline(start time.Time, horizon time.Duration, rr *engine.RegionResult
 		switch {
 		case t == 0:
 			anchor = "start"
-		case t+step > horizon:
+		case t > horizon-step:
 			anchor = "end"
 		}
 		b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"/>`, x(t), x(t), top+plotH, top+plotH+5, svgMuted)
 		b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="%s">+%s</text>`, x(t), top+plotH+18, anchor, svgEsc(fmtDur(t)))
 		b.f(`<text x="%.1f" y="%.1f" class="axis faint" text-anchor="%s">%s</text>`, x(t), top+plotH+31, anchor, svgEsc(wall))
+		if t == horizon {
+			break // a step past the longest Duration saturates there
+		}
 	}
 	// Outages, shaded by state: down, or degraded (admission control turns
 	// users away and serves the admitted); incidents, merged outages, as a
 	// band over the plot that says their cause and how they ended.
 	for _, o := range rr.Outages {
 		state, fill := "down", svgDownBg
-		if o.State == engine.StateDegraded {
+		switch o.State {
+		case engine.StateDegraded:
 			state, fill = "degraded", svgDegrBg
+		case engine.StateSlow:
+			state, fill = "slow", svgSlowBg
 		}
 		b.f(`<rect class="outage %s" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s" fill-opacity="0.6"><title>%s %s – %s</title></rect>`,
 			state, x(o.Start), top, max(1, x(o.End)-x(o.Start)), plotH, fill, svgEsc(stateWord(o.State)), svgEsc(fmtDur(o.Start)), svgEsc(fmtDur(o.End)))
 	}
 	for _, in := range rr.Incidents {
 		state, fill := "down", svgDown
-		if in.State == engine.StateDegraded {
+		switch in.State {
+		case engine.StateDegraded:
 			state, fill = "degraded", svgFault
+		case engine.StateSlow:
+			state, fill = "slow", svgLatency
 		}
 		title := fmt.Sprintf("incident +%s to +%s, %s; recovery: %s; %s of requests served",
-			fmtDur(in.Start), fmtDur(in.End), stateWord(in.State), recoveryWord(in.Recovery), percentText(in.ServedRatio))
+			fmtDur(in.Start), fmtDur(in.End), stateWord(in.State), recoveryWord(in.Recovery), servedShare(in.ServedRatio))
 		if len(in.Cause) > 0 {
 			title += "; caused by " + strings.Join(in.Cause, ", ")
 		} else {
@@ -161,11 +298,13 @@ func svgTimeline(start time.Time, horizon time.Duration, rr *engine.RegionResult
 		pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(horizon), y(1)))
 	}
 	b.f(`<polyline class="served" fill="none" stroke="%s" stroke-width="1.6" points="%s"/>`, svgUp, strings.Join(pts, " "))
-	// Events: labelled ones on up to four staggered rows above the plot,
-	// the others as ticks under it.
-	rowEnd := make([]float64, 4)
-	for _, e := range rr.Timeline {
-		ex := x(e.At)
+	if lat != nil {
+		lat.draw(&b, w-right, left, x, rr)
+	}
+	// Events: labelled ones on staggered rows above the plot, the others as
+	// ticks under it.
+	for i, e := range rr.Timeline {
+		ex := xs[i]
 		color, dash := svgMeasure, ""
 		if e.Basis == engine.Modeled {
 			color, dash = svgModel, ` stroke-dasharray="4 3"`
@@ -173,34 +312,29 @@ func svgTimeline(start time.Time, horizon time.Duration, rr *engine.RegionResult
 		if e.Kind == engine.EventFault {
 			color = svgFault
 		}
-		label := svgEventLabel(e)
 		title := fmt.Sprintf("%s (+%s, %s): %s", eventWord(e.Kind), fmtDur(e.At), e.Basis, e.Text)
 		if e.Took > 0 {
 			title += fmt.Sprintf(" — took %s", fmtDur(e.Took))
 		}
-		if label == "" {
+		if texts[i] == "" {
 			b.f(`<line class="tick" data-kind="%s" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"><title>%s</title></line>`,
 				svgEsc(string(e.Kind)), ex, ex, top+plotH-8, top+plotH, svgMuted, svgEsc(title))
 			continue
 		}
-		row := -1
-		width := 6.2*float64(len([]rune(label))) + 8
-		for i, end := range rowEnd {
-			if ex >= end {
-				row = i
-				break
-			}
-		}
-		ly := 14 + 14*float64(max(row, 0))
+		p := places[i]
 		b.f(`<g class="marker" data-kind="%s" data-basis="%s"><title>%s</title>`, svgEsc(string(e.Kind)), svgEsc(string(e.Basis)), svgEsc(title))
-		b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s" stroke-width="1.2"%s/>`, ex, ex, ly+3, top+plotH, color, dash)
-		if row >= 0 {
+		if p.row < 0 {
+			// no room for its label: the line stays in the plot, where it
+			// crosses no label, and its title says what it is.
+			b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s" stroke-width="1.2"%s/>`, ex, ex, top, top+plotH, color, dash)
+		} else {
+			ly := labelRowY(p.row)
+			b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s" stroke-width="1.2"%s/>`, ex, ex, ly+3, top+plotH, color, dash)
 			anchor, tx := "start", ex+3
-			if ex+width > w-right {
+			if p.end {
 				anchor, tx = "end", ex-3
 			}
-			b.f(`<text x="%.1f" y="%.1f" class="label" fill="%s" text-anchor="%s">%s</text>`, tx, ly, color, anchor, svgEsc(label))
-			rowEnd[row] = ex + width
+			b.f(`<text x="%.1f" y="%.1f" class="label" fill="%s" text-anchor="%s">%s</text>`, tx, ly, color, anchor, svgEsc(texts[i]))
 		}
 		b.f(`</g>`)
 	}
@@ -349,13 +483,30 @@ func svgHistogram(title string, samples []engine.Bin, p50, p95 float64) template
 	return template.HTML(b.String())
 }
 
-// svgScatter plots each offer's monthly cost against its downtime; offers
-// that never recovered sit on the top line. Axes end on round values and
-// labels move around their point so that close offers stay readable.
+// scatterUnit is where the scatter's downtime axis turns from linear to
+// logarithmic. The axis is symlog: height grows with
+// log10(1 + downtime/scatterUnit), so that no downtime sits at the base
+// and a minute, ten minutes, an hour and a day each get room, where a
+// linear axis running to days put every offer that recovered in minutes
+// on 0.
+const scatterUnit = time.Minute
+
+func symlog(d time.Duration) float64 { return math.Log10(1 + float64(d)/float64(scatterUnit)) }
+
+// scatterTicks are the downtime axis's candidate ticks, in steps a reader
+// thinks in.
+var scatterTicks = []time.Duration{0, time.Minute, 10 * time.Minute, time.Hour, 6 * time.Hour, 24 * time.Hour,
+	7 * 24 * time.Hour, 30 * 24 * time.Hour, 365 * 24 * time.Hour}
+
+// svgScatter plots each offer's monthly cost against its downtime, on a
+// symlog downtime axis; offers that never recovered sit on a band of their
+// own above it. A label goes at the first spot around its point that
+// overlaps no other label, point, axis or tick label; a point with no
+// such spot gets a number, listed under the chart. Offers at the same spot
+// in several regions share one label.
 func svgScatter(rows []engine.Row, multiRegion bool) template.HTML {
-	// Offers that never recovered sit on a band of their own above the
-	// downtime axis, with a gap: a point on the band is "not recovered",
-	// and a point under it reads off the axis like the table's figure.
+	// A point on the band is "not recovered"; a point under it reads off
+	// the axis like the table's figure.
 	const w, h, left, right, top, bottom = 960.0, 360.0, 70.0, 160.0, 20.0, 310.0
 	const band = top + 4       // the not-recovered band
 	const plotTop = top + 40.0 // the downtime axis's top
@@ -368,99 +519,188 @@ func svgScatter(rows []engine.Row, multiRegion bool) template.HTML {
 	}
 	costStep := svgNiceStep(maxCost*1.05, 5)
 	maxCost = math.Ceil(maxCost*1.05/costStep) * costStep
-	headroom := time.Duration(float64(maxDown) * 1.1)
-	downStep := svgTicks(headroom, 5)
-	maxDown = (headroom + downStep - 1) / downStep * downStep
+	axisTop := scatterTicks[len(scatterTicks)-1]
+	for _, t := range scatterTicks {
+		if t >= maxDown {
+			axisTop = t
+			break
+		}
+	}
+	axisTop = max(axisTop, maxDown)
 	x := func(c float64) float64 { return left + (w-left-right)*c/maxCost }
-	y := func(d time.Duration) float64 { return bottom - (bottom-plotTop)*float64(d)/float64(maxDown) }
+	y := func(d time.Duration) float64 { return bottom - (bottom-plotTop)*symlog(d)/symlog(axisTop) }
+	type box struct{ x0, y0, x1, y1 float64 }
+	var taken []box
 	var b svgBuf
-	b.f(`<svg class="scatter" viewBox="0 0 %.0f %.0f" role="img" aria-label="monthly cost against downtime">`, w, h)
+	b.f(`<svg class="scatter" viewBox="0 0 %.0f %.0f" role="img" aria-label="monthly cost against downtime, downtime on a symlog scale">`, w, h)
 	for c := costStep; c <= maxCost+costStep/2; c += costStep {
 		b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"/>`, x(c), x(c), plotTop, bottom, svgGrid)
 	}
-	for d := downStep; d <= maxDown; d += downStep {
+	var ticks []time.Duration
+	lastY := math.Inf(1)
+	for _, d := range scatterTicks {
+		if d > axisTop {
+			break
+		}
+		if lastY-y(d) < 16 && d != axisTop {
+			continue // too close to the previous tick to label
+		}
+		ticks, lastY = append(ticks, d), y(d)
+	}
+	for _, d := range ticks[1:] {
 		b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"/>`, left, w-right, y(d), y(d), svgGrid)
 	}
-	b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"/>`, left, w-right, bottom, bottom, svgMuted)
-	b.f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"/>`, left, left, plotTop-6, bottom, svgMuted)
+	b.f(`<line class="frame" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"/>`, left, w-right, bottom, bottom, svgMuted)
+	b.f(`<line class="frame" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s"/>`, left, left, plotTop-6, bottom, svgMuted)
+	taken = append(taken, box{left, bottom - 1, w - right, bottom + 1}, box{left - 1, plotTop - 6, left + 1, bottom})
 	b.f(`<line class="unrecovered" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="%s" stroke-dasharray="4 3"/>`, left, w-right, band, band, svgDown)
 	b.f(`<text x="%.1f" y="%.1f" class="axis" fill="%s">not recovered</text>`, w-right+6, band+4, svgDown)
+	taken = append(taken, box{w - right + 6, band - 8, w - right + 6 + svgTextWidth("not recovered"), band + 6},
+		box{left, band - 1, w - right, band + 1}) // labels keep off the band's line too
 	b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="middle">monthly cost</text>`, (left+w-right)/2, h-12)
-	axis := "downtime"
+	axis := "downtime (symlog scale)"
 	if len(rows) > 0 && rows[0].Trials != nil {
-		axis = "downtime (p95 over trials)"
+		axis = "downtime p95 (symlog scale)"
 	}
 	b.f(`<text x="14" y="%.1f" class="axis" transform="rotate(-90 14 %.1f)" text-anchor="middle">%s</text>`, (plotTop+bottom)/2, (plotTop+bottom)/2, axis)
 	for c := 0.0; c <= maxCost+costStep/2; c += costStep {
-		b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="middle">%s</text>`, x(c), bottom+16, svgEsc(trimNum(c)))
+		t := trimNum(c)
+		b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="middle">%s</text>`, x(c), bottom+16, svgEsc(t))
+		tw := svgTextWidth(t)
+		taken = append(taken, box{x(c) - tw/2, bottom + 4, x(c) + tw/2, bottom + 20})
 	}
-	for d := time.Duration(0); d <= maxDown; d += downStep {
-		b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="end">%s</text>`, left-6, y(d)+4, svgEsc(fmtDur(d)))
+	for _, d := range ticks {
+		t := fmtDur(d)
+		if d == 0 {
+			t = "0"
+		}
+		b.f(`<text x="%.1f" y="%.1f" class="axis" text-anchor="end">%s</text>`, left-6, y(d)+4, svgEsc(t))
+		taken = append(taken, box{left - 6 - svgTextWidth(t), y(d) - 7, left - 6, y(d) + 6})
 	}
-	// Points first, then labels placed in order of cost, each at the first
-	// spot around its point that overlaps no label or point already there.
-	type placed struct{ x0, y0, x1, y1 float64 }
-	var taken []placed
+	// Points first; offers at the same spot in several regions are one
+	// label.
 	type pt struct {
-		px, py float64
-		label  string
-		r      *engine.Row
+		px, py  float64
+		label   string
+		regions []string
+		rows    []*engine.Row
+		ys      []float64 // each row's own height
 	}
-	pts := make([]pt, 0, len(rows))
+	var pts []*pt
 	for i := range rows {
 		r := &rows[i]
 		py := band
 		if r.Recovered {
 			py = y(r.Downtime)
 		}
-		label := r.Hosting
+		px := x(r.MonthlyCost)
+		var same *pt
+		for _, p := range pts {
+			if p.rows[0].Hosting == r.Hosting && math.Abs(p.px-px) < 1 && math.Abs(p.py-py) < 12 {
+				same = p
+			}
+		}
+		if same == nil {
+			same = &pt{px: px, py: py}
+			pts = append(pts, same)
+		}
+		// the first offer at a spot is a disc, the next ones rings around
+		// it, so that a pass and a fail at the same spot both show.
+		rad := 6 + 3.5*float64(len(same.rows))
+		taken = append(taken, box{px - rad - 1, py - rad - 1, px + rad + 1, py + rad + 1})
+		same.rows = append(same.rows, r)
+		same.ys = append(same.ys, py)
+		same.regions = append(same.regions, r.Region)
+	}
+	for _, p := range pts {
+		p.label = p.rows[0].Hosting
 		if multiRegion {
-			label += " / " + r.Region
+			p.label += " / " + strings.Join(p.regions, ", ")
 		}
-		pts = append(pts, pt{x(r.MonthlyCost), py, label, r})
-		taken = append(taken, placed{x(r.MonthlyCost) - 6, py - 6, x(r.MonthlyCost) + 6, py + 6})
 	}
-	order := make([]int, len(pts))
-	for i := range order {
-		order[i] = i
+	sort.SliceStable(pts, func(i, j int) bool { return pts[i].px < pts[j].px })
+	// near is how far a point is from a box.
+	near := func(b box, x, y float64) float64 {
+		return math.Hypot(max(b.x0-x, 0, x-b.x1), max(b.y0-y, 0, y-b.y1))
 	}
-	sort.SliceStable(order, func(i, j int) bool { return pts[order[i]].px < pts[order[j]].px })
-	for _, i := range order {
-		p := pts[i]
-		color := svgUp
-		if !p.r.Pass {
-			color = svgDown
-		}
-		b.f(`<g class="point" data-hosting="%s" data-recovered="%t"><title>%s: %s, downtime %s, cost %s</title>`, svgEsc(p.r.Hosting), p.r.Recovered, svgEsc(p.label), svgVerdictWord(p.r.Pass), svgEsc(downtimeText(&p.r.RegionResult)), svgEsc(trimNum(p.r.MonthlyCost)))
-		b.f(`<circle cx="%.1f" cy="%.1f" r="6" fill="%s" fill-opacity="0.85"/>`, p.px, p.py, color)
-		tw := 6.6 * float64(len([]rune(p.label)))
-		// Candidate spots: right, above-right, below-right, left, higher up.
-		spots := [][2]float64{{9, 4}, {6, -10}, {6, 18}, {-9 - tw, 4}, {6, -24}, {6, 32}, {-tw / 2, -12}, {-tw / 2, 22}}
-		best := spots[0]
-		for _, s := range spots {
-			bx := placed{p.px + s[0], p.py + s[1] - 10, p.px + s[0] + tw, p.py + s[1] + 3}
-			if bx.y1 > bottom+1 && s[1] > 4 {
-				continue // under the axis
-			}
-			clear := true
-			for k, t := range taken {
-				if k == i {
-					continue // its own point
+	// spot finds a free place for a text of width tw around a point, one
+	// nearer its own point than any other: a label must not read as
+	// another offer's. It returns the text's anchor and where it goes: a
+	// label left of its point ends there, one above or below is centred,
+	// so that a font narrower than the estimate leaves no gap.
+	spot := func(p *pt, tw float64) (x, y float64, anchor string, ok bool) {
+		e := 3.5 * float64(len(p.rows)-1) // the outer ring's room beyond a disc
+		for _, d := range []float64{e, 14 + e, 28 + e} {
+			for _, s := range [][2]float64{{10 + e, 4}, {-10 - e - tw, 4}, {8, -10 - d}, {8, 18 + d}, {-8 - tw, -10 - d}, {-8 - tw, 18 + d}, {-tw / 2, -12 - d}, {-tw / 2, 22 + d}} {
+				bx := box{p.px + s[0], p.py + s[1] - 10, p.px + s[0] + tw, p.py + s[1] + 3}
+				if bx.x0 < 2 || bx.x1 > w-2 || bx.y0 < 2 || bx.y1 > bottom+22 {
+					continue
 				}
-				if bx.x0 < t.x1 && t.x0 < bx.x1 && bx.y0 < t.y1 && t.y0 < bx.y1 {
-					clear = false
-					break
+				clear := true
+				for _, t := range taken {
+					if bx.x0 < t.x1 && t.x0 < bx.x1 && bx.y0 < t.y1 && t.y0 < bx.y1 {
+						clear = false
+						break
+					}
+				}
+				own := near(bx, p.px, p.py)
+				for _, q := range pts {
+					if q != p && near(bx, q.px, q.py) <= own {
+						clear = false
+					}
+				}
+				if clear {
+					taken = append(taken, bx)
+					switch {
+					case s[0] == -tw/2:
+						return p.px, p.py + s[1], "middle", true
+					case s[0] < 0:
+						return p.px + s[0] + tw, p.py + s[1], "end", true
+					}
+					return p.px + s[0], p.py + s[1], "start", true
 				}
 			}
-			if clear {
-				best = s
-				break
+		}
+		return 0, 0, "", false
+	}
+	var key []string
+	for _, p := range pts {
+		for k, r := range p.rows {
+			color := svgUp
+			if !r.Pass {
+				color = svgDown
+			}
+			who := r.Hosting
+			if multiRegion {
+				who += " / " + r.Region
+			}
+			b.f(`<g class="point" data-hosting="%s" data-recovered="%t"><title>%s: %s, downtime %s, cost %s</title>`, svgEsc(r.Hosting), r.Recovered, svgEsc(who), svgVerdictWord(r.Pass), svgEsc(downtimeText(&r.RegionResult)), svgEsc(trimNum(r.MonthlyCost)))
+			if k == 0 {
+				b.f(`<circle cx="%.1f" cy="%.1f" r="6" fill="%s" fill-opacity="0.85"/></g>`, p.px, p.ys[k], color)
+			} else {
+				b.f(`<circle cx="%.1f" cy="%.1f" r="%.1f" fill="none" stroke="%s" stroke-width="2.5"/></g>`, p.px, p.ys[k], 6+3.5*float64(k), color)
 			}
 		}
-		taken = append(taken, placed{p.px + best[0], p.py + best[1] - 10, p.px + best[0] + tw, p.py + best[1] + 3})
-		b.f(`<text x="%.1f" y="%.1f" class="label">%s</text></g>`, p.px+best[0], p.py+best[1], svgEsc(p.label))
+		label := p.label
+		lx, ly, anchor, ok := spot(p, svgTextWidth(label))
+		if !ok {
+			// no room for the name: a number, explained under the chart.
+			label = fmt.Sprint(len(key) + 1)
+			if lx, ly, anchor, ok = spot(p, svgTextWidth(label)); !ok {
+				continue // the point's title still names it
+			}
+			key = append(key, label+" "+p.label)
+		}
+		b.f(`<text x="%.1f" y="%.1f" class="label" text-anchor="%s" data-for="%s">%s</text>`, lx, ly, anchor, svgEsc(p.rows[0].Hosting), svgEsc(label))
 	}
 	b.f(`</svg>`)
+	if len(key) > 0 {
+		b.f(`<p class="legend">`)
+		for _, k := range key {
+			b.f(`<span>%s</span>`, svgEsc(k))
+		}
+		b.f(`</p>`)
+	}
 	return template.HTML(b.String())
 }
 

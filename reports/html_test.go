@@ -66,6 +66,10 @@ func htmlStructure(t *testing.T, page []byte) string {
 				out = append(out, "    lossrow "+a["data-region"])
 			case tok.Data == "rect" && strings.HasPrefix(a["class"], "bar"):
 				out = append(out, "      "+a["class"])
+			case tok.Data == "line" && a["class"] == "latency-objective":
+				out = append(out, "    latency-objective")
+			case tok.Data == "polyline" && a["class"] == "p95":
+				out = append(out, "    p95")
 			case tok.Data == "line" && a["class"] == "rpo":
 				out = append(out, "      rpo")
 			case tok.Data == "g" && a["class"] == "point":
@@ -279,6 +283,7 @@ func TestSVGScatterLabels(t *testing.T) {
 		}
 		var x, y float64
 		var label bool
+		anchor := "start"
 		for _, a := range tok.Attr {
 			switch a.Key {
 			case "x":
@@ -287,14 +292,22 @@ func TestSVGScatterLabels(t *testing.T) {
 				fmt.Sscan(a.Val, &y)
 			case "class":
 				label = a.Val == "label"
+			case "text-anchor":
+				anchor = a.Val
 			}
 		}
 		if !label {
 			continue
 		}
 		z.Next()
-		n := float64(len(z.Token().Data))
-		boxes = append(boxes, box{x, y - 10, x + 6*n, y + 2})
+		w := 6 * float64(len(z.Token().Data))
+		switch anchor {
+		case "end":
+			x -= w
+		case "middle":
+			x -= w / 2
+		}
+		boxes = append(boxes, box{x, y - 10, x + w, y + 2})
 	}
 	if len(boxes) != len(rows) {
 		t.Fatalf("%d labels for %d offers", len(boxes), len(rows))

@@ -49,6 +49,8 @@ type jsonObjectives struct {
 	RPOSeconds   *float64 `json:"rpo_seconds,omitempty"`
 	Availability *float64 `json:"availability,omitempty"`
 	SuccessRatio *float64 `json:"success_ratio,omitempty"`
+	LatencyP95   *float64 `json:"latency_p95_seconds,omitempty"`
+	LatencyP99   *float64 `json:"latency_p99_seconds,omitempty"`
 }
 
 type jsonVerdict struct {
@@ -142,6 +144,9 @@ type jsonRegion struct {
 	AllDataLost     bool           `json:"all_data_lost"`
 	Availability    float64        `json:"availability"`
 	ServedRatio     float64        `json:"served_ratio"`
+	LatencyP95      *float64       `json:"latency_p95_seconds"`
+	LatencyP99      *float64       `json:"latency_p99_seconds"`
+	SlowSeconds     float64        `json:"slow_seconds"`
 	UserHoursLost   float64        `json:"user_hours_lost"`
 	MonthlyCost     float64        `json:"monthly_cost"`
 	Objectives      jsonObjectives `json:"objectives"`
@@ -254,13 +259,15 @@ func jsonReg(r *engine.Result, rr *engine.RegionResult) jsonRegion {
 		v := round3(o.SuccessRatio)
 		jo.SuccessRatio = &v
 	}
+	jo.LatencyP95, jo.LatencyP99 = jsonLatency(o.LatencyP95), jsonLatency(o.LatencyP99)
 	j := jsonRegion{
 		Region: rr.Region, Hosting: rr.Hosting, HitBy: append([]string{}, rr.HitBy...),
 		Recovered: rr.Recovered, Recovery: string(rr.Recovery),
 		DowntimeSeconds: jsonSecs(rr.Downtime), OutOfSLOSeconds: jsonSecs(rr.OutOfSLO),
 		DataLossSeconds: jsonSecs(rr.DataLoss), LostWrites: rr.LostWrites, AckedWrites: rr.AckedWrites,
-		AllDataLost: rr.AllDataLost, Availability: round3(rr.Availability), ServedRatio: round4(rr.ServedRatio),
+		AllDataLost: rr.AllDataLost, Availability: engine.RoundAvailability(rr.Availability), ServedRatio: round4(rr.ServedRatio),
 		UserHoursLost: round3(rr.UserHoursLost), MonthlyCost: round3(rr.MonthlyCost),
+		LatencyP95: jsonLatency(rr.P95), LatencyP99: jsonLatency(rr.P99), SlowSeconds: jsonSecs(rr.Slow),
 		Objectives: jo, Verdicts: []jsonVerdict{}, Verdict: "fail",
 		Outages: []jsonOutage{}, Incidents: []jsonIncident{}, Timeline: []jsonEvent{},
 	}
@@ -281,7 +288,7 @@ func jsonReg(r *engine.Result, rr *engine.RegionResult) jsonRegion {
 			LostWrites: in.LostWrites, AllDataLost: in.AllDataLost})
 	}
 	if b := rr.Baseline; b != nil {
-		j.Baseline = &jsonBaseline{Availability: round3(b.Availability), ServedRatio: round4(b.ServedRatio), OutOfSLOSeconds: jsonSecs(b.OutOfSLO)}
+		j.Baseline = &jsonBaseline{Availability: engine.RoundAvailability(b.Availability), ServedRatio: round4(b.ServedRatio), OutOfSLOSeconds: jsonSecs(b.OutOfSLO)}
 	}
 	if sla, ok := slaOf(r, rr); ok {
 		j.SLA = &jsonSLA{Provider: sla.Provider, AvailabilitySLA: round3(sla.Advertised), BelowSLA: sla.Below}
@@ -299,7 +306,7 @@ func jsonReg(r *engine.Result, rr *engine.RegionResult) jsonRegion {
 	if d := rr.Trials; d != nil {
 		j.Trials = &jsonTrials{N: d.N, Passed: d.Passed, AllDataLost: d.AllDataLost, Unrecovered: d.Unrecovered,
 			DowntimeSeconds: jsonQ(d.Downtime), DataLossSeconds: jsonQ(d.DataLoss), LostWrites: jsonQ(d.LostWrites),
-			AvailabilityPercent: jsonQ(d.Availability),
+			AvailabilityPercent: jsonQuantiles{P50: engine.RoundAvailability(d.Availability.P50), P95: engine.RoundAvailability(d.Availability.P95), Max: engine.RoundAvailability(d.Availability.Max)},
 			ServedRatio:         jsonQuantiles{P50: round4(d.ServedRatio.P50), P95: round4(d.ServedRatio.P95), Max: round4(d.ServedRatio.Max)},
 			DowntimeHistogram:   jsonBins(d.Downtimes), DataLossHistogram: jsonBins(d.DataLosses)}
 	}
@@ -379,4 +386,14 @@ func (jsonWriter) WriteComparison(w io.Writer, c *engine.Comparison) error {
 		out.Rows = append(out.Rows, j)
 	}
 	return jsonEncode(w, out)
+}
+
+// jsonLatency is a response time in seconds to the millisecond, nil (null,
+// or omitted in objectives) when there is none.
+func jsonLatency(d time.Duration) *float64 {
+	if d <= 0 {
+		return nil
+	}
+	v := round3(d.Seconds())
+	return &v
 }

@@ -38,6 +38,7 @@ type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
+	Output    string        `xml:"system-out,omitempty"`
 }
 
 type junitFailure struct {
@@ -50,7 +51,10 @@ type junitFailure struct {
 func junitCases(class, prefix string, rr *engine.RegionResult) []junitCase {
 	var cs []junitCase
 	for _, v := range rr.Verdicts {
-		c := junitCase{Name: prefix + v.Objective + " " + v.Target, Classname: class}
+		// named by the objective alone: a changed target keeps the
+		// test's history.
+		c := junitCase{Name: prefix + v.Objective, Classname: class,
+			Output: fmt.Sprintf("actual %s, target %s", v.Actual, v.Target)}
 		if !v.Pass {
 			msg := fmt.Sprintf("%s: actual %s, target %s", v.Objective, v.Actual, v.Target)
 			c.Failure = &junitFailure{Message: msg, Text: msg}
@@ -107,7 +111,7 @@ func (junitWriter) WriteRun(w io.Writer, r *engine.Result) error {
 		rr := &r.Regions[i]
 		out.Suites = append(out.Suites, junitSuite{
 			Name:       rr.Region,
-			Properties: []junitProperty{{Name: "hosting", Value: rr.Hosting}},
+			Properties: append([]junitProperty{{Name: "hosting", Value: rr.Hosting}}, junitLatency(rr)...),
 			Cases:      junitCases("firedrill."+r.Experiment+"."+rr.Region, "", rr),
 		})
 	}
@@ -116,7 +120,7 @@ func (junitWriter) WriteRun(w io.Writer, r *engine.Result) error {
 
 // WriteRuns writes one <testsuites> document: for one result what WriteRun
 // writes, for several one testsuite per experiment, with a case per region
-// and objective named "region: objective target".
+// and objective named "region: objective".
 func (j junitWriter) WriteRuns(w io.Writer, rs []*engine.Result) error {
 	if len(rs) == 1 {
 		return j.WriteRun(w, rs[0])
@@ -156,4 +160,17 @@ func (junitWriter) WriteComparison(w io.Writer, c *engine.Comparison) error {
 		out.Suites = append(out.Suites, s)
 	}
 	return junitEncode(w, out)
+}
+
+// junitLatency are a region's response-time figures as properties, none
+// when the driver reported none.
+func junitLatency(rr *engine.RegionResult) []junitProperty {
+	if rr.P95 <= 0 {
+		return nil
+	}
+	return []junitProperty{
+		{Name: "latency_p95", Value: engine.FormatLatency(rr.P95)},
+		{Name: "latency_p99", Value: engine.FormatLatency(rr.P99)},
+		{Name: "slow", Value: fmtDur(rr.Slow)},
+	}
 }

@@ -54,7 +54,7 @@ func mdSLA(b *strings.Builder, r *engine.Result, regions []engine.RegionResult) 
 			if s.Below {
 				flag = "**below SLA**"
 			}
-			rows = append(rows, []string{s.Provider, trimNum(s.Advertised) + "%", regions[i].Region, regions[i].Hosting, fmt.Sprintf("%.3f%%", s.Achieved), flag})
+			rows = append(rows, []string{s.Provider, trimNum(s.Advertised) + "%", regions[i].Region, regions[i].Hosting, engine.FormatAvailability(s.Achieved), flag})
 		}
 	}
 	if len(rows) == 0 {
@@ -114,6 +114,7 @@ func (markdownWriter) WriteRun(w io.Writer, r *engine.Result) error {
 	}
 	b.WriteString("\n")
 	mdSLA(&b, r, r.Regions)
+	mdLatency(&b, r.Regions)
 	var withTimeline []*engine.RegionResult
 	for i := range r.Regions {
 		if len(r.Regions[i].Timeline) > 0 {

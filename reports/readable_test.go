@@ -47,9 +47,9 @@ func TestWriteRunsOneDocument(t *testing.T) {
 	if err := xml.Unmarshal(write("junit"), &suites); err != nil {
 		t.Fatal(err)
 	}
-	// runSingle: 10 cases, 6 failing (TestJUnitCounts); runMany judges the
-	// same figures: 20 cases, 12 failing, in one suite per experiment.
-	if len(suites.Suites) != 2 || suites.Tests != 20 || suites.Failures != 12 || suites.Suites[1].Name != "second" {
+	// runSingle: 11 cases, 7 failing (TestJUnitCounts); runMany judges the
+	// same figures: 22 cases, 14 failing, in one suite per experiment.
+	if len(suites.Suites) != 2 || suites.Tests != 22 || suites.Failures != 14 || suites.Suites[1].Name != "second" {
 		t.Errorf("junit: %d suites, %d tests, %d failures", len(suites.Suites), suites.Tests, suites.Failures)
 	}
 	page := write("html")
@@ -179,19 +179,21 @@ func TestHeatColours(t *testing.T) {
 	}
 	hc := htmlCompareOf(c, sortedRows(c), true)
 	hue := regexp.MustCompile(`hsl\((\d+),`)
-	for _, row := range hc.Rows {
-		// columns: region, offer, rank, downtime, loss, lost, availability…
-		cell := row[6]
-		m := hue.FindStringSubmatch(string(cell.Style))
-		if cell.Verdict != "fail" || m == nil || m[1] != "0" {
-			t.Errorf("%s on %s: availability %s has verdict %q and style %q, want red", row[0].Text, row[1].Text, cell.Text, cell.Verdict, cell.Style)
-		}
-		// downtime: dual-DC's 25m meets the 4h RTO (green), single's 9h
-		// misses it (red).
-		cell = row[3]
-		want := map[string]string{"ovh-sbg-dual-dc": "130", "ovh-sbg-single": "0"}[row[1].Text]
-		if m := hue.FindStringSubmatch(string(cell.Style)); m == nil || m[1] != want {
-			t.Errorf("%s on %s: downtime %s style %q, want hue %s", row[0].Text, row[1].Text, cell.Text, cell.Style, want)
+	for _, g := range hc.Groups {
+		for _, row := range g.Rows {
+			// columns: rank, offer, downtime, loss, lost, availability…
+			cell := row[5]
+			m := hue.FindStringSubmatch(string(cell.Style))
+			if cell.Verdict != "fail" || m == nil || m[1] != "0" {
+				t.Errorf("%s on %s: availability %s has verdict %q and style %q, want red", g.Region, row[1].Text, cell.Text, cell.Verdict, cell.Style)
+			}
+			// downtime: dual-DC's 25m meets the 4h RTO (green), single's 9h
+			// misses it (red).
+			cell = row[2]
+			want := map[string]string{"ovh-sbg-dual-dc": "130", "ovh-sbg-single": "0"}[row[1].Text]
+			if m := hue.FindStringSubmatch(string(cell.Style)); m == nil || m[1] != want {
+				t.Errorf("%s on %s: downtime %s style %q, want hue %s", g.Region, row[1].Text, cell.Text, cell.Style, want)
+			}
 		}
 	}
 }

@@ -27,11 +27,14 @@ type testFault struct {
 	lo, hi     time.Duration
 }
 
-func (f testFault) Kind() string                           { return f.kind }
-func (f testFault) Name() string                           { return f.name }
-func (f testFault) Window() (time.Duration, time.Duration) { return f.lo, f.hi }
-func (f testFault) Effects(time.Duration) []faults.Effect  { return nil }
-func (f testFault) DeclRange() hcl.Range                   { return hcl.Range{} }
+func (f testFault) Kind() string                              { return f.kind }
+func (f testFault) Name() string                              { return f.name }
+func (f testFault) Window() (time.Duration, time.Duration)    { return f.lo, f.hi }
+func (f testFault) Timed() bool                               { return true }
+func (f testFault) Every() float64                            { return 0 }
+func (f testFault) Targets() int                              { return 1 }
+func (f testFault) Effects(faults.Occurrence) []faults.Effect { return nil }
+func (f testFault) DeclRange() hcl.Range                      { return hcl.Range{} }
 
 var testStart = time.Date(2021, 3, 10, 0, 0, 0, 0, time.FixedZone("CET", 3600))
 
@@ -39,6 +42,8 @@ var testStart = time.Date(2021, 3, 10, 0, 0, 0, 0, time.FixedZone("CET", 3600))
 // all data, and a region never hit.
 func regionsSingle() []engine.RegionResult {
 	obj := experiments.Objectives{RTO: 4 * time.Hour, RTOSet: true, RPO: 24 * time.Hour, RPOSet: true, Availability: 99.5}
+	objSlow := obj
+	objSlow.LatencyP95 = 2 * time.Second
 	mk := func(rr engine.RegionResult) engine.RegionResult {
 		rr.Verdicts = nil
 		o := rr.Objectives
@@ -60,6 +65,10 @@ func regionsSingle() []engine.RegionResult {
 			rr.Verdicts = append(rr.Verdicts, engine.Verdict{Objective: "availability", Target: "≥ 99.5%",
 				Actual: trimNum(rr.Availability) + "%", Pass: rr.Availability >= o.Availability})
 		}
+		if o.LatencyP95 > 0 {
+			rr.Verdicts = append(rr.Verdicts, engine.Verdict{Objective: "latency_p95", Target: "≤ " + fmtDur(o.LatencyP95),
+				Actual: "worst " + engine.FormatLatency(rr.P95), Pass: rr.P95 <= o.LatencyP95})
+		}
 		rr.Pass = true
 		for _, v := range rr.Verdicts {
 			rr.Pass = rr.Pass && v.Pass
@@ -69,6 +78,7 @@ func regionsSingle() []engine.RegionResult {
 	return []engine.RegionResult{
 		mk(engine.RegionResult{Region: "alsace", Hosting: "ovh-sbg-dual-dc", MonthlyCost: 420, HitBy: []string{"datacenter_fire.sbg2"},
 			Recovered: true, Recovery: engine.RecoveryFailover, Downtime: 25 * time.Minute, OutOfSLO: 25 * time.Minute,
+			P95: 120 * time.Millisecond, P99: 240 * time.Millisecond,
 			DataLoss: 3 * time.Second, LostWrites: 12, AckedWrites: 100000, Availability: 99.826, ServedRatio: 0.9983, UserHoursLost: 12.5,
 			Objectives: obj, Outages: []engine.Outage{{Span: engine.Span{Start: 2*time.Hour + 42*time.Minute, End: 3*time.Hour + 7*time.Minute}, State: engine.StateDown,
 				Cause: []string{"datacenter_fire.sbg2"}, Recovery: engine.RecoveryFailover}},
@@ -81,9 +91,15 @@ func regionsSingle() []engine.RegionResult {
 				{At: 3*time.Hour + 7*time.Minute, Kind: engine.EventFailoverDone, Text: "standby promoted | sbg1", Basis: engine.Modeled, Took: 20 * time.Minute},
 			}}),
 		mk(engine.RegionResult{Region: "bretagne", Hosting: "ovh-sbg-single", MonthlyCost: 90, HitBy: []string{"datacenter_fire.sbg2"},
-			Recovered: true, Recovery: engine.RecoveryRestore, Downtime: 9 * time.Hour, OutOfSLO: 9 * time.Hour,
-			DataLoss: 30 * time.Hour, LostWrites: 5400, AckedWrites: 98000, Availability: 93.75, ServedRatio: 0.9375, UserHoursLost: 540,
-			Objectives: obj, Outages: []engine.Outage{{Span: engine.Span{Start: 2*time.Hour + 42*time.Minute, End: 11*time.Hour + 42*time.Minute}, State: engine.StateDown}},
+			// down 9 h, then slow 12:00-13:00 (answered, p95 over 2 s):
+			// 10 h of 144 out of SLO, 100 × (1 − 10/144) = 93.056%.
+			Recovered: true, Recovery: engine.RecoveryRestore, Downtime: 9 * time.Hour, OutOfSLO: 10 * time.Hour,
+			DataLoss: 30 * time.Hour, LostWrites: 5400, AckedWrites: 98000, Availability: 93.056, ServedRatio: 0.9375, UserHoursLost: 540,
+			P95: 4200 * time.Millisecond, P99: 6800 * time.Millisecond, Slow: time.Hour,
+			Objectives: objSlow, Outages: []engine.Outage{
+				{Span: engine.Span{Start: 2*time.Hour + 42*time.Minute, End: 11*time.Hour + 42*time.Minute}, State: engine.StateDown},
+				{Span: engine.Span{Start: 12 * time.Hour, End: 13 * time.Hour}, State: engine.StateSlow, Recovery: engine.RecoveryLoadSubsided},
+			},
 			Timeline: []engine.Event{
 				{At: 11*time.Hour + 42*time.Minute, Kind: engine.EventRestoreDone, Text: "restored from offsite backup", Basis: engine.Measured, Took: 9 * time.Hour},
 			}}),
@@ -94,6 +110,7 @@ func regionsSingle() []engine.RegionResult {
 		mk(engine.RegionResult{Region: "dordogne", Hosting: "aws-eu-west-3", MonthlyCost: 800,
 			// 25 s degraded out of 144 h = 518400 s: 100 × (1 − 25/518400) = 99.995%.
 			Recovered: true, Recovery: engine.RecoveryLoadSubsided, OutOfSLO: 25 * time.Second, AckedWrites: 101000, Availability: 99.995, ServedRatio: 0.9999,
+			P95: 850 * time.Millisecond, P99: 1300 * time.Millisecond,
 			Outages: []engine.Outage{{Span: engine.Span{Start: 9 * time.Hour, End: 9*time.Hour + 25*time.Second}, State: engine.StateDegraded, Recovery: engine.RecoveryLoadSubsided}},
 			Incidents: []engine.Incident{{Span: engine.Span{Start: 9 * time.Hour, End: 9*time.Hour + 25*time.Second}, State: engine.StateDegraded,
 				Recovery: engine.RecoveryLoadSubsided, ServedRatio: 0.7}}}),
@@ -284,9 +301,12 @@ func TestJUnitCounts(t *testing.T) {
 		cmp                  *engine.Comparison
 		suites, total, fails int
 	}{
-		// alsace 3 pass; bretagne rto+rpo+avail fail; corse 3 fail; dordogne 1 pass.
-		{"single", runSingle(), nil, 4, 10, 6},
-		{"compare", nil, comparison(), 2, 12, 6},
+		// alsace 3 pass; bretagne rto+rpo+avail+latency_p95 fail; corse 3
+		// fail; dordogne 1 pass.
+		{"single", runSingle(), nil, 4, 11, 7},
+		// two regions x (the single offer's 4 cases, 4 failing + the dual
+		// offer's 3 passing).
+		{"compare", nil, comparison(), 2, 14, 8},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

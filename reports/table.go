@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
@@ -17,7 +18,9 @@ func init() { register("table", tableWriter{}) }
 
 // tableWriter is the terminal format. It draws with ASCII borders so the
 // output survives pipes, CI logs and fonts without box-drawing glyphs.
-type tableWriter struct{}
+// With a width (Fit, on a terminal), every line fits in it; without, the
+// tables are drawn whole, for files, pipes and logs.
+type tableWriter struct{ width int }
 
 func newASCIITable(w io.Writer) *tablewriter.Table {
 	return tablewriter.NewTable(w,
@@ -26,46 +29,56 @@ func newASCIITable(w io.Writer) *tablewriter.Table {
 	)
 }
 
-// tableHeader writes the experiment facts and the faults as drawn.
-func tableHeader(w io.Writer, r *engine.Result) error {
+// tableHeader writes the experiment facts and the faults as drawn, wrapped
+// at width when it is not 0.
+func tableHeader(w io.Writer, r *engine.Result, width int) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Experiment: %s\n", r.Experiment)
 	if r.Description != "" {
 		fmt.Fprintf(&b, "  %s\n", r.Description)
 	}
-	fmt.Fprintf(&b, "File: %s   Driver: %s   Seed: %d   Trials: %d   Horizon: %s\n",
-		r.File, r.Driver, r.Seed, r.Trials, fmtDur(r.Horizon))
+	facts := []string{"File: " + r.File, "Driver: " + r.Driver, fmt.Sprintf("Seed: %d", r.Seed),
+		fmt.Sprintf("Trials: %d", r.Trials), "Horizon: " + fmtDur(r.Horizon)}
+	b.WriteString(joinFitting(facts, "   ", width) + "\n")
 	fmt.Fprintf(&b, "Start: %s\n", r.Start.Format("2006-01-02T15:04:05Z07:00"))
 	if len(r.Faults) > 0 {
 		b.WriteString(faultsHeading(r.Trials) + ":\n")
+		pad := 40
+		if width > 0 {
+			// on a terminal, the times line up after the longest ID
+			// rather than at a column that may not fit.
+			pad = 0
+			for _, f := range r.Faults {
+				pad = max(pad, utf8.RuneCountInString(faultID(f)))
+			}
+		}
 		for _, f := range sortedFaults(r.Faults) {
 			when := faultWhen(f, r.Trials)
 			if r.Trials <= 1 || !strings.Contains(when, "drawn") {
 				when += "  (" + wallClock(r.Start, f.At) + ")"
 			}
-			fmt.Fprintf(&b, "  %-40s at %s\n", faultID(f), when)
+			fmt.Fprintf(&b, "  %-*s at %s\n", pad, faultID(f), when)
 		}
 	}
 	b.WriteString("\n")
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, wrapText(b.String(), width))
 	return err
 }
 
 // WriteRun writes one row per region, then notes, summary and legend.
-func (tableWriter) WriteRun(w io.Writer, r *engine.Result) error {
+func (tw tableWriter) WriteRun(w io.Writer, r *engine.Result) error {
 	if r == nil {
 		return fmt.Errorf("table report: no result")
 	}
-	if err := tableHeader(w, r); err != nil {
+	if err := tableHeader(w, r, tw.width); err != nil {
 		return fmt.Errorf("table report: %w", err)
 	}
-	t := newASCIITable(w)
 	l := labels(r.Trials)
 	head := []string{"Region", "Hosting", "Hit by", l.Down, "Recovery", l.Loss, l.Lost, l.Avail, l.Served}
 	if r.Trials > 1 {
 		head = append(head, "Trials passed", "All data lost", "Not recovered")
 	}
-	t.Header(append(head, "Objectives", "Verdict"))
+	t := tableData{head: append(head, "Objectives", "Verdict"), title: []int{0}, below: []int{2, len(head)}}
 	for i := range r.Regions {
 		rr := &r.Regions[i]
 		row := []string{rr.Region, rr.Hosting, hitText(rr), downtimeText(rr), recoveryWord(rr.Recovery), lossText(rr),
@@ -75,25 +88,26 @@ func (tableWriter) WriteRun(w io.Writer, r *engine.Result) error {
 		} else if r.Trials > 1 {
 			row = append(row, "-", "-", "-")
 		}
-		if err := t.Append(append(row, objectivesText(rr.Objectives), verdictWord(rr))); err != nil {
-			return fmt.Errorf("table report: row %s: %w", rr.Region, err)
-		}
+		t.rows = append(t.rows, append(row, objectivesText(rr.Objectives), verdictWord(rr)))
 	}
-	if err := t.Render(); err != nil {
+	if err := writeTable(w, tw.width, t); err != nil {
 		return fmt.Errorf("table report: %w", err)
 	}
-	if err := slaTable(w, r, r.Regions); err != nil {
+	if err := slaTable(w, r, r.Regions, tw.width); err != nil {
 		return err
 	}
-	if err := phaseTable(w, r.Regions); err != nil {
+	if err := latencyTable(w, r.Regions, tw.width); err != nil {
 		return err
 	}
-	return tableFooter(w, r, r.Regions, "regions")
+	if err := phaseTable(w, r.Regions, tw.width); err != nil {
+		return err
+	}
+	return tableFooter(w, r, r.Regions, "regions", tw.width)
 }
 
 // slaTable sets each provider's advertised availability against what its
 // hostings achieved, flagging an SLA the experiment did not reach.
-func slaTable(w io.Writer, r *engine.Result, regions []engine.RegionResult) error {
+func slaTable(w io.Writer, r *engine.Result, regions []engine.RegionResult, width int) error {
 	type row struct{ region, hosting string }
 	var rows [][]string
 	seen := map[row]bool{}
@@ -108,40 +122,35 @@ func slaTable(w io.Writer, r *engine.Result, regions []engine.RegionResult) erro
 		if s.Below {
 			flag = "BELOW SLA"
 		}
-		rows = append(rows, []string{s.Provider, trimNum(s.Advertised) + "%", rr.Region, rr.Hosting, fmt.Sprintf("%.3f%%", s.Achieved), flag})
+		rows = append(rows, []string{s.Provider, trimNum(s.Advertised) + "%", rr.Region, rr.Hosting, engine.FormatAvailability(s.Achieved), flag})
 	}
 	if len(rows) == 0 {
 		return nil
 	}
-	if _, err := io.WriteString(w, "\nAdvertised availability (provider SLA) against what the experiment achieved:\n"); err != nil {
+	if _, err := io.WriteString(w, wrapText("\nAdvertised availability (provider SLA) against what the experiment achieved:\n", width)); err != nil {
 		return fmt.Errorf("table report: %w", err)
 	}
-	t := newASCIITable(w)
 	achieved := "Achieved"
 	if r.Trials > 1 {
 		achieved = "Achieved p95"
 	}
-	t.Header("Provider", "SLA", "Region", "Hosting", achieved, "")
-	for _, row := range rows {
-		if err := t.Append(row); err != nil {
-			return fmt.Errorf("table report: SLA of %s: %w", row[0], err)
-		}
-	}
-	if err := t.Render(); err != nil {
-		return fmt.Errorf("table report: %w", err)
+	t := tableData{head: []string{"Provider", "SLA", "Region", "Hosting", achieved, ""}, rows: rows,
+		title: []int{2, 3}, names: map[int]string{5: "Against SLA"}}
+	if err := writeTable(w, width, t); err != nil {
+		return fmt.Errorf("table report: SLA: %w", err)
 	}
 	return nil
 }
 
 // WriteRuns writes each run's tables, a blank line between them.
-func (t tableWriter) WriteRuns(w io.Writer, rs []*engine.Result) error {
+func (tw tableWriter) WriteRuns(w io.Writer, rs []*engine.Result) error {
 	for i, r := range rs {
 		if i > 0 {
 			if _, err := io.WriteString(w, "\n"); err != nil {
 				return fmt.Errorf("table report: %w", err)
 			}
 		}
-		if err := t.WriteRun(w, r); err != nil {
+		if err := tw.WriteRun(w, r); err != nil {
 			return err
 		}
 	}
@@ -150,7 +159,7 @@ func (t tableWriter) WriteRuns(w io.Writer, rs []*engine.Result) error {
 
 // phaseTable writes measured latency and errors per phase, when a driver
 // measured them.
-func phaseTable(w io.Writer, regions []engine.RegionResult) error {
+func phaseTable(w io.Writer, regions []engine.RegionResult, width int) error {
 	any := false
 	for _, rr := range regions {
 		any = any || len(rr.Phases) > 0
@@ -158,21 +167,18 @@ func phaseTable(w io.Writer, regions []engine.RegionResult) error {
 	if !any {
 		return nil
 	}
-	if _, err := io.WriteString(w, "\nMeasured requests (probes, grade writes, generated load), by phase of the faults:\n"); err != nil {
+	if _, err := io.WriteString(w, wrapText("\nMeasured requests (probes, grade writes, generated load), by phase of the faults:\n", width)); err != nil {
 		return fmt.Errorf("table report: %w", err)
 	}
-	t := newASCIITable(w)
-	t.Header("Region", "Phase", "Requests", "Errors", "p50", "p99", "Max")
+	t := tableData{head: []string{"Region", "Phase", "Requests", "Errors", "p50", "p99", "Max"}, title: []int{0, 1}}
 	for _, rr := range regions {
 		for _, ph := range rr.Phases {
 			errs := fmt.Sprintf("%d (%.1f%%)", ph.Errors, 100*float64(ph.Errors)/float64(max(ph.Requests, 1)))
-			if err := t.Append(rr.Region, ph.Name, fmt.Sprint(ph.Requests), errs, latencyText(ph.P50), latencyText(ph.P99), latencyText(ph.Max)); err != nil {
-				return fmt.Errorf("table report: phases of %s: %w", rr.Region, err)
-			}
+			t.rows = append(t.rows, []string{rr.Region, ph.Name, fmt.Sprint(ph.Requests), errs, latencyText(ph.P50), latencyText(ph.P99), latencyText(ph.Max)})
 		}
 	}
-	if err := t.Render(); err != nil {
-		return fmt.Errorf("table report: %w", err)
+	if err := writeTable(w, width, t); err != nil {
+		return fmt.Errorf("table report: phases: %w", err)
 	}
 	return nil
 }
@@ -187,7 +193,7 @@ func latencyText(d time.Duration) string {
 }
 
 // tableFooter writes notes, the one-line summary and the legend.
-func tableFooter(w io.Writer, r *engine.Result, regions []engine.RegionResult, noun string) error {
+func tableFooter(w io.Writer, r *engine.Result, regions []engine.RegionResult, noun string, width int) error {
 	var b strings.Builder
 	b.WriteString("\n")
 	for _, n := range r.Notes {
@@ -198,23 +204,22 @@ func tableFooter(w io.Writer, r *engine.Result, regions []engine.RegionResult, n
 	}
 	b.WriteString(summaryLine(regions, noun) + "\n")
 	b.WriteString(legendLine(r, regions) + "\n")
-	if _, err := io.WriteString(w, b.String()); err != nil {
+	if _, err := io.WriteString(w, wrapText(b.String(), width)); err != nil {
 		return fmt.Errorf("table report: %w", err)
 	}
 	return nil
 }
 
 // WriteComparison writes the procurement matrix, by region then rank.
-func (tableWriter) WriteComparison(w io.Writer, c *engine.Comparison) error {
+func (tw tableWriter) WriteComparison(w io.Writer, c *engine.Comparison) error {
 	if c == nil {
 		return fmt.Errorf("table report: no comparison")
 	}
-	if err := tableHeader(w, &c.Result); err != nil {
+	if err := tableHeader(w, &c.Result, tw.width); err != nil {
 		return fmt.Errorf("table report: %w", err)
 	}
-	t := newASCIITable(w)
 	l := labels(c.Trials)
-	t.Header("Region", "Hosting", l.Down, l.Loss, l.Lost, l.Avail, l.Served, "Monthly cost", "Rank", "Verdict")
+	t := tableData{head: []string{"Region", "Hosting", l.Down, l.Loss, l.Lost, l.Avail, l.Served, "Monthly cost", "Rank", "Verdict"}, title: []int{0, 1}}
 	rows := sortedRows(c)
 	regions := make([]engine.RegionResult, 0, len(rows))
 	for i := range rows {
@@ -224,22 +229,20 @@ func (tableWriter) WriteComparison(w io.Writer, c *engine.Comparison) error {
 		if best, ok := c.CheapestPassingFor(rr.Region); ok && best.Hosting == rr.Hosting {
 			verdict += ", cheapest passing"
 		}
-		if err := t.Append(rr.Region, rr.Hosting, downtimeText(rr), lossText(rr), writesText(rr),
+		t.rows = append(t.rows, []string{rr.Region, rr.Hosting, downtimeText(rr), lossText(rr), writesText(rr),
 			availText(rr), servedText(rr), fmt.Sprintf("%.2f", rr.MonthlyCost),
-			fmt.Sprint(rows[i].Rank), verdict); err != nil {
-			return fmt.Errorf("table report: row %s/%s: %w", rr.Region, rr.Hosting, err)
-		}
+			fmt.Sprint(rows[i].Rank), verdict})
 	}
-	if err := t.Render(); err != nil {
+	if err := writeTable(w, tw.width, t); err != nil {
 		return fmt.Errorf("table report: %w", err)
 	}
-	if err := slaTable(w, &c.Result, regions); err != nil {
+	if err := slaTable(w, &c.Result, regions, tw.width); err != nil {
 		return err
 	}
-	if _, err := io.WriteString(w, "\n"+cheapestLine(c)+"\nRank: "+engine.RankRule+"\n"); err != nil {
+	if _, err := io.WriteString(w, wrapText("\n"+cheapestLine(c)+"\nRank: "+engine.RankRule+"\n", tw.width)); err != nil {
 		return fmt.Errorf("table report: %w", err)
 	}
-	return tableFooter(w, &c.Result, regions, "region/hosting pairs")
+	return tableFooter(w, &c.Result, regions, "region/hosting pairs", tw.width)
 }
 
 // faultID names a scheduled fault, tolerating a nil fault.

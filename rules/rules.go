@@ -90,8 +90,9 @@ func onTheClock(start time.Time, every time.Duration) bool {
 }
 
 // backupsOn are the backups of schedule b on the experiment's local date
-// (y, mo, d), in order, as offsets from start.
-func backupsOn(start time.Time, b experiments.Backup, y int, mo time.Month, d int) []time.Duration {
+// (y, mo, d), in order. They are instants, not offsets from start: past the
+// longest Duration an offset would saturate and pass for one in range.
+func backupsOn(start time.Time, b experiments.Backup, y int, mo time.Month, d int) []time.Time {
 	loc := start.Location()
 	if b.Every >= day {
 		y0, m0, d0 := start.Date()
@@ -99,12 +100,12 @@ func backupsOn(start time.Time, b experiments.Backup, y int, mo time.Month, d in
 		if k != 0 {
 			return nil
 		}
-		return []time.Duration{Wall(loc, y, mo, d, b.Offset%day).Sub(start)}
+		return []time.Time{Wall(loc, y, mo, d, b.Offset%day)}
 	}
-	var out []time.Duration
+	var out []time.Time
 	for c := b.Offset % b.Every; c < day; c += b.Every {
-		at := Wall(loc, y, mo, d, c).Sub(start)
-		if n := len(out); n == 0 || out[n-1] != at { // two skipped times run once
+		at := Wall(loc, y, mo, d, c)
+		if n := len(out); n == 0 || !out[n-1].Equal(at) { // two skipped times run once
 			out = append(out, at)
 		}
 	}
@@ -121,15 +122,24 @@ func LastBackup(start time.Time, b experiments.Backup, t time.Duration) (time.Du
 	}
 	if !onTheClock(start, b.Every) {
 		origin := Midnight(start).Add(b.Offset).Sub(start)
-		k := math.Floor(float64(t-origin) / float64(b.Every))
-		return origin + time.Duration(k)*b.Every, true
+		// t - ((t - origin) mod Every), in integers that cannot overflow:
+		// t - origin would, for t within a day of the longest Duration.
+		rem := (t%b.Every - origin) % b.Every
+		if rem < 0 {
+			rem += b.Every
+		}
+		return t - rem, true
 	}
-	y, mo, d := start.Add(t).Date()
+	// On the wall clock: instants come from dates (time.Time spans far
+	// more than a Duration), so no offset here overflows; one at or before
+	// start + t is within a Duration of start.
+	now := start.Add(t)
+	y, mo, d := now.Date()
 	for back := 0; back <= int(b.Every/day)+2; back++ {
 		times := backupsOn(start, b, y, mo, d-back)
 		for i := len(times) - 1; i >= 0; i-- {
-			if times[i] <= t {
-				return times[i], true
+			if !times[i].After(now) {
+				return times[i].Sub(start), true
 			}
 		}
 	}
@@ -143,13 +153,16 @@ func NextBackup(start time.Time, b experiments.Backup, t time.Duration) (time.Du
 	}
 	if !onTheClock(start, b.Every) {
 		last, _ := LastBackup(start, b, t)
-		return last + b.Every, true
+		return faults.AddDurations(last, b.Every), true
 	}
-	y, mo, d := start.Add(t).Date()
+	now := start.Add(t)
+	y, mo, d := now.Date()
 	for ahead := 0; ahead <= int(b.Every/day)+2; ahead++ {
 		for _, at := range backupsOn(start, b, y, mo, d+ahead) {
-			if at > t {
-				return at, true
+			if at.After(now) {
+				// past the longest Duration, Sub saturates, as
+				// faults.AddDurations does.
+				return at.Sub(start), true
 			}
 		}
 	}
@@ -221,7 +234,7 @@ func StopWaitingAt(h *experiments.Hosting, failAt time.Duration) (at time.Durati
 	if h.MaxWait <= 0 {
 		return 0, false
 	}
-	d := max(h.MaxWait, h.Detection+h.OperatorResponse)
+	d := max(h.MaxWait, faults.AddDurations(h.Detection, h.OperatorResponse))
 	if d > math.MaxInt64-failAt {
 		return math.MaxInt64, true
 	}
@@ -242,7 +255,7 @@ func Surge(effects []faults.Effect, region string, t time.Duration) float64 {
 		switch d := t - e.At; {
 		case e.Ramp > 0 && d < e.Ramp:
 			x = 1 + (e.Multiplier-1)*float64(d)/float64(e.Ramp)
-		case e.Ramp > 0 && d >= e.Ramp+e.Hold:
+		case e.Ramp > 0 && d >= faults.AddDurations(e.Ramp, e.Hold):
 			x = 1 + (e.Multiplier-1)*float64(e.End()-t)/float64(e.Ramp)
 		}
 		m *= x
@@ -390,4 +403,19 @@ func Touches(e *faults.Effect, r *experiments.Region, dcs []string) bool {
 		}
 	}
 	return false
+}
+
+// RestoreTime is data_size / restore_rate: how long restoring the region's
+// data takes at the hosting's rate, 0 when either is unset. It saturates at
+// the largest time.Duration (about 292 years) rather than wrapping: such a
+// restore never finishes within any horizon.
+func RestoreTime(r *experiments.Region, h *experiments.Hosting) time.Duration {
+	if r.DataSize <= 0 || h.RestoreRate <= 0 {
+		return 0
+	}
+	ns := float64(r.DataSize) / h.RestoreRate * float64(time.Second)
+	if ns >= math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return time.Duration(ns)
 }

@@ -31,6 +31,10 @@ func TestLastBackup(t *testing.T) {
 		// hourly from midnight: at t0+90m (09:30) the newest is 09:00 = t0+1h.
 		{"hourly", experiments.Backup{Every: h}, 90 * time.Minute, h, true},
 		{"no schedule", experiments.Backup{}, h, 0, false},
+		// the longest Duration, 106751d23h47m16.85s after 08:00, is 07:47
+		// on day 106752: the newest 02:00 is 106751d + 18h; t - origin
+		// overflows there (origin = -6h).
+		{"at the longest horizon", experiments.Backup{Every: 24 * h, Offset: 2 * h}, math.MaxInt64, 106751*24*h + 18*h, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, ok := LastBackup(start, tc.b, tc.at)

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -112,5 +113,27 @@ func TestZonedTimeOfDay(t *testing.T) {
 	}
 	if got := NewDemand(r, fixed).NextShift(0); got != Never {
 		t.Errorf("NextShift with a fixed offset = %s, want never", got)
+	}
+}
+
+// TestZonedBackupsAtTheLongestHorizon: on the wall clock, too, nothing
+// overflows at the longest Duration. From 27 March 2021 00:00 CET (26 March
+// 23:00 UTC), math.MaxInt64 ns = 106751d 23h47m16.854775807s later is
+// 7 July 2313 00:47:16.85 CEST (summer time: +02:00). The newest daily
+// 02:00 backup is 6 July 02:00 CEST = 00:00 UTC, 22h47m16.854775807s
+// earlier: 106751d + 1h. The next is past the longest Duration:
+// NextBackup saturates, as faults.AddDurations does.
+func TestZonedBackupsAtTheLongestHorizon(t *testing.T) {
+	start := time.Date(2021, 3, 27, 0, 0, 0, 0, paris(t))
+	daily2 := experiments.Backup{Every: 24 * h, Offset: 2 * h}
+	want := 106751*24*h + h
+	if got, ok := LastBackup(start, daily2, math.MaxInt64); !ok || got != want {
+		t.Errorf("LastBackup(longest) = %s, %v; want %s", got, ok, want)
+	}
+	if got, ok := NextBackup(start, daily2, want-1); !ok || got != want {
+		t.Errorf("NextBackup(just before) = %s, %v; want %s", got, ok, want)
+	}
+	if got, ok := NextBackup(start, daily2, math.MaxInt64); !ok || got != math.MaxInt64 {
+		t.Errorf("NextBackup(longest) = %s, %v; want the longest Duration", got, ok)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 
@@ -108,6 +109,7 @@ func TestInterruptedContext(t *testing.T) {
 	for _, args := range [][]string{
 		{"run", "testdata/offers.hcl"},
 		{"compare", "testdata/offers.hcl"},
+		{"risk", "testdata/risk.hcl"},
 		{"validate", "testdata/offers.hcl"},
 	} {
 		var out, errb bytes.Buffer
@@ -346,7 +348,7 @@ func TestFmtStdin(t *testing.T) {
 	}{
 		{[]string{"fmt", "-"}, messy, exitPass, tidy, ""},
 		{[]string{"fmt", "-"}, tidy, exitPass, tidy, ""},
-		{[]string{"fmt", "--check", "-"}, messy, exitFail, "", ""},
+		{[]string{"fmt", "--check", "-"}, messy, exitFail, stdinName + "\n", ""},
 		{[]string{"fmt", "--check", "-"}, tidy, exitPass, "", ""},
 		{[]string{"fmt", "-"}, "experiment \"x\" {\n", exitInvalid, "", "<stdin>:1:"},
 		{[]string{"fmt", "-"}, "x = " + strings.Repeat("[", 100) + "\n", exitInvalid, "", "Nesting too deep"},
@@ -469,4 +471,46 @@ func FuzzArgs(f *testing.F) {
 			t.Fatalf("%q: round trip through %q differs", args, canon)
 		}
 	})
+}
+
+// TestTableFitsTerminal: a table report on a terminal fits its width
+// ($COLUMNS, else the terminal's, else 80), and one written to a pipe is
+// drawn whole. The terminal is script(1)'s pseudo-terminal. offers.hcl's
+// table is 150 characters wide whole.
+func TestTableFitsTerminal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts child processes")
+	}
+	script, err := exec.LookPath("script")
+	if err != nil {
+		t.Skip("script(1) not installed (util-linux): no pseudo-terminal to test with")
+	}
+	widest := func(out []byte) int {
+		n := 0
+		for _, l := range strings.Split(strings.ReplaceAll(string(out), "\r", ""), "\n") {
+			n = max(n, utf8.RuneCountInString(l))
+		}
+		return n
+	}
+	run := func(columns string, tty bool) []byte {
+		t.Helper()
+		cmd := exec.Command(os.Args[0], "run", "testdata/offers.hcl")
+		if tty {
+			cmd = exec.Command(script, "-q", "-e", "-c", os.Args[0]+" run testdata/offers.hcl 2>/dev/null", "/dev/null")
+		}
+		cmd.Env = append(os.Environ(), "FIREDRILL_TEST_MAIN=1", "COLUMNS="+columns)
+		out, _ := cmd.Output() // exit 1: offers fail their objectives
+		if len(out) == 0 {
+			t.Fatalf("no output (COLUMNS=%q, terminal %t)", columns, tty)
+		}
+		return out
+	}
+	if w := widest(run("80", false)); w != 150 {
+		t.Errorf("to a pipe with COLUMNS=80: %d wide, want the whole table's 150", w)
+	}
+	for columns, want := range map[string]int{"80": 80, "100": 100, "": 80} {
+		if w := widest(run(columns, true)); w > want {
+			t.Errorf("on a terminal with COLUMNS=%q: %d wide, want at most %d", columns, w, want)
+		}
+	}
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/firedrill/firedrill/drivers/containers"
+	"github.com/firedrill/firedrill/drivers/containers/docker"
 )
 
 // cmdImages builds the containers driver's images, so that the first run
@@ -16,7 +16,7 @@ func cmdImages(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 	if len(args) > 0 {
 		return exitInvalid, usageErr("images: takes no arguments")
 	}
-	im, err := containers.EnsureImages(ctx, stderr)
+	im, err := docker.EnsureImages(ctx, stderr)
 	if err != nil {
 		return exitInfra, infraErr(err)
 	}
@@ -52,7 +52,7 @@ func cmdClean(ctx context.Context, args []string, stdout io.Writer) (int, error)
 	if len(rest) == 1 {
 		id = rest[0]
 	}
-	n, kept, err := containers.Clean(ctx, id, force)
+	n, kept, err := docker.Clean(ctx, id, force)
 	if err != nil {
 		return exitInfra, infraErr(err)
 	}

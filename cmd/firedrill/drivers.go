@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/firedrill/firedrill/drivers/containers"
+	"github.com/firedrill/firedrill/drivers/containers/docker"
 	"github.com/firedrill/firedrill/drivers/model"
 	"github.com/firedrill/firedrill/engine"
 )
@@ -25,7 +26,7 @@ var drivers = map[string]func(rf *runFlags, stderr io.Writer) driverEntry{
 	// control trial is simulated: a second set of real stacks living an
 	// ordinary day would double the run for a figure the model gives.
 	"containers": func(rf *runFlags, stderr io.Writer) driverEntry {
-		return driverEntry{Driver: containers.New(containers.Options{Scale: rf.scale, Progress: stderr}), baseline: model.New()}
+		return driverEntry{Driver: containers.New(containers.Options{Platform: docker.New(), Scale: rf.scale, Progress: stderr}), baseline: model.New()}
 	},
 }
 

@@ -43,6 +43,7 @@ type runFlags struct {
 	out     string
 	hosting string
 	scale   int
+	seed    seedFlag
 }
 
 // newRunFlags declares the flags of run and, with compare, of compare.
@@ -56,6 +57,7 @@ func newRunFlags(name string, compare bool) (*flag.FlagSet, *runFlags) {
 	fs.StringVar(&rf.format, "format", "table", "report `FORMAT`: "+strings.Join(reports.Names(), ", "))
 	fs.IntVar(&rf.scale, "scale", 0, "containers driver: `N` real users per virtual user (default: the experiment's scale)")
 	fs.StringVar(&rf.out, "out", "", "write the report to `PATH`, atomically (default: standard output)")
+	fs.Var(&rf.seed, "seed", "draw fault times with seed `N` instead of the experiment's (0 to 2^53)")
 	if compare {
 		fs.StringVar(&rf.hosting, "hosting", "", "compare only the hosting blocks `a,b`")
 	}
@@ -81,8 +83,12 @@ var commandFlags = map[string]struct {
 	"compare": {"firedrill compare FILE [flags]", func() (*flag.FlagSet, any) {
 		return newRunFlags("compare", true)
 	}},
-	"validate": {"firedrill validate [--var NAME=VALUE]... FILE...", func() (*flag.FlagSet, any) {
-		fs, v := newValidateFlags()
+	"risk": {"firedrill risk FILE [flags]", func() (*flag.FlagSet, any) {
+		fs, r := newRiskFlags()
+		return fs, r
+	}},
+	"validate": {"firedrill validate [--strict] [--var NAME=VALUE]... FILE|DIR...", func() (*flag.FlagSet, any) {
+		fs, v, _ := newValidateFlags()
 		return fs, v
 	}},
 	"fmt": {"firedrill fmt [--check] [FILE|DIR|-]...", func() (*flag.FlagSet, any) {

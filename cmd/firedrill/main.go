@@ -34,9 +34,15 @@ Usage:
   firedrill run FILE... [flags]       run experiments, write one report
   firedrill compare FILE [flags]      run every region on every hosting offer
                                       and rank the offers
-  firedrill validate [--var NAME=VALUE]... FILE...
+  firedrill risk FILE [--years N] [--hosting a,b] [--var NAME=VALUE]...
+           [--format table|json|markdown|html] [--out PATH]
+                                      simulate years of fault frequencies:
+                                      annual downtime, loss, cost of
+                                      ownership, offers ranked
+  firedrill validate [--strict] [--var NAME=VALUE]... FILE|DIR...
                                       check files without running anything;
-                                      prints warnings too
+                                      prints warnings too (--strict: they
+                                      fail it)
   firedrill fmt [--check] [FILE|DIR|-]...
                                       rewrite .hcl files in canonical style;
                                       "-" reads standard input and writes
@@ -59,7 +65,8 @@ one HTML page.
 Exit codes: 0 every objective met (compare: every region has an offer that
 meets all of its objectives), 1 an objective failed, 2 invalid input or
 usage (nothing was run), 3 driver or infrastructure error, 130 interrupted
-(nothing was written).
+(nothing was written). risk: 0 every region has an offer that meets its
+annual objectives, 1 one has none.
 `, strings.Join(reports.Names(), ", "))
 	return b.String()
 }
@@ -117,6 +124,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		code, err = cmdRun(ctx, args[1:], stdout, stderr)
 	case "compare":
 		code, err = cmdCompare(ctx, args[1:], stdout, stderr)
+	case "risk":
+		code, err = cmdRisk(ctx, args[1:], stdout, stderr)
 	case "validate":
 		code, err = cmdValidate(ctx, args[1:], stdout, stderr)
 	case "fmt":

@@ -7,11 +7,14 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+	"golang.org/x/term"
 
 	"github.com/firedrill/firedrill/engine"
 	"github.com/firedrill/firedrill/experiments"
@@ -46,6 +49,11 @@ func setup(rf *runFlags, stdout, stderr io.Writer) (*runSetup, error) {
 	if err != nil {
 		return nil, err
 	}
+	if out.tmp == nil {
+		// a report for a person at a terminal fits its width; one for a
+		// file or a pipe is drawn whole.
+		w = reports.Fit(w, terminalWidth(stdout))
+	}
 	return &runSetup{w: w, out: out, drv: drv, opts: opts}, nil
 }
 
@@ -71,6 +79,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (int, 
 	if err != nil {
 		return exitInvalid, err
 	}
+	rf.seed.apply(exps...)
+	warnFixedTrials(stderr, rf.trials, exps...)
 	var results []*engine.Result
 	for _, e := range exps {
 		opts := s.opts
@@ -121,6 +131,9 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 	if rf.hosting != "" {
 		for _, h := range strings.Split(rf.hosting, ",") {
 			h = strings.TrimSpace(h)
+			if slices.Contains(hostings, h) {
+				return exitInvalid, usageErr("compare: --hosting names %q twice", h)
+			}
 			if e.Hosting(h) == nil {
 				var have []string
 				for _, x := range e.Hostings {
@@ -135,6 +148,8 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 		return exitInvalid, usageErr("compare: %s declares no hosting to compare", e.File)
 	}
 	warnSummary(stderr, exps)
+	rf.seed.apply(e)
+	warnFixedTrials(stderr, rf.trials, e)
 	opts := s.opts
 	opts.Progress = progress(stderr, e.Name)
 	cmp, err := engine.Compare(ctx, e, s.drv, hostings, opts)
@@ -257,6 +272,24 @@ func progress(stderr io.Writer, name string) func(done, total int) {
 			fmt.Fprint(stderr, "\r\033[K")
 		}
 	}
+}
+
+// terminalWidth is how many columns the terminal w shows: $COLUMNS when
+// set (as the shell sets it, or as a user forces it), else what the
+// terminal says, else 80; 0 when w is not a terminal.
+func terminalWidth(w io.Writer) int {
+	if !isTerminal(w) {
+		return 0
+	}
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		return n
+	}
+	if f, ok := w.(*os.File); ok {
+		if n, _, err := term.GetSize(int(f.Fd())); err == nil && n > 0 {
+			return n
+		}
+	}
+	return 80
 }
 
 func isTerminal(w io.Writer) bool {

@@ -20,18 +20,20 @@ import (
 	"github.com/firedrill/firedrill/faults"
 )
 
-func newValidateFlags() (*flag.FlagSet, varFlags) {
+func newValidateFlags() (*flag.FlagSet, varFlags, *bool) {
 	fs := newFlagSet("validate")
 	vars := varFlags{}
 	fs.Var(vars, "var", "override a variable's default with `NAME=VALUE` (repeatable)")
-	return fs, vars
+	strict := fs.Bool("strict", false, "fail (exit 1) when there are warnings")
+	return fs, vars, strict
 }
 
-// cmdValidate checks files without running anything and prints every
-// diagnostic in full, warnings included.
+// cmdValidate checks files, and the .hcl files under directories, without
+// running anything and prints every diagnostic in full, warnings included.
+// With --strict a warning fails it.
 func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
-	fs, vars := newValidateFlags()
-	files, err := parseArgs(fs, args)
+	fs, vars, strict := newValidateFlags()
+	paths, err := parseArgs(fs, args)
 	if errors.Is(err, errHelp) {
 		printHelp(stdout, fs, commandFlags["validate"].synopsis)
 		return exitPass, nil
@@ -39,8 +41,23 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) (
 	if err != nil {
 		return exitInvalid, err
 	}
-	if len(files) == 0 {
+	if len(paths) == 0 {
 		return exitInvalid, usageErr("validate: name at least one experiment file")
+	}
+	var files []string
+	for _, p := range paths {
+		if st, err := os.Stat(p); err != nil || !st.IsDir() {
+			files = append(files, p) // the decoder says what is wrong with it
+			continue
+		}
+		found, err := hclFiles(p)
+		if err != nil {
+			return exitInvalid, usageErr("validate: %v", err)
+		}
+		if len(found) == 0 {
+			return exitInvalid, usageErr("validate: no .hcl file in %s", p)
+		}
+		files = append(files, found...)
 	}
 	var all hcl.Diagnostics
 	for _, f := range files {
@@ -57,6 +74,9 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) (
 	experiments.WriteDiagnostics(stderr, all, 78, isTerminal(stderr))
 	if all.HasErrors() {
 		return exitInvalid, usageErr("%d error(s)", countErrors(all))
+	}
+	if n := len(all); *strict && n > 0 {
+		return exitFail, &exitError{code: exitFail, err: fmt.Errorf("%d warning(s) with --strict", n)}
 	}
 	return exitPass, nil
 }
@@ -112,23 +132,11 @@ func cmdFmt(args []string, stdin io.Reader, stdout, stderr io.Writer) (int, erro
 			files = append(files, p)
 			continue
 		}
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			// like the go tool, skip hidden and testdata directories: the
-			// latter holds deliberately broken files.
-			if d.IsDir() && path != p && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
-				return filepath.SkipDir
-			}
-			if !d.IsDir() && strings.HasSuffix(path, ".hcl") {
-				files = append(files, path)
-			}
-			return nil
-		})
+		found, err := hclFiles(p)
 		if err != nil {
 			return exitInvalid, usageErr("fmt: %v", err)
 		}
+		files = append(files, found...)
 	}
 	unformatted := 0
 	var all hcl.Diagnostics
@@ -164,6 +172,26 @@ func cmdFmt(args []string, stdin io.Reader, stdout, stderr io.Writer) (int, erro
 	return exitPass, nil
 }
 
+// hclFiles lists the .hcl files under dir. Like the go tool, it skips
+// hidden and testdata directories: the latter holds deliberately broken
+// files.
+func hclFiles(dir string) ([]string, error) {
+	var files []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && path != dir && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && strings.HasSuffix(path, ".hcl") {
+			files = append(files, path)
+		}
+		return nil
+	})
+	return files, err
+}
+
 // formatHCL formats one file's source. hclwrite.Format does not check
 // syntax, and its parser recurses like the other: the source is checked
 // first, and a file that does not parse is never rewritten.
@@ -192,6 +220,8 @@ func fmtStdin(stdin io.Reader, stdout, stderr io.Writer, check bool) (int, error
 	}
 	if check {
 		if !bytes.Equal(src, out) {
+			// named as --check names files, so that a script sees why.
+			fmt.Fprintln(stdout, stdinName)
 			return exitFail, nil
 		}
 		return exitPass, nil

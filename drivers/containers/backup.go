@@ -67,7 +67,7 @@ func (g *region) takeBackup(ctx context.Context, a *agent, at time.Duration) {
 	cmd := fmt.Sprintf("pg_dump -h %s -U postgres -Fc -f %s.part ent && mv %s.part %s && stat -c %%s %s", primary.alias, path, path, path, path)
 	cctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	out, err := mustExec(cctx, g.run.cli, a.c.id, "postgres", "sh", "-c", cmd)
+	out, err := g.run.mustExec(cctx, a.c, "postgres", "sh", "-c", cmd)
 	if err != nil {
 		if ctx.Err() == nil {
 			g.note(engine.Event{At: at, Kind: engine.EventBackupSkipped, Basis: engine.Measured, Took: time.Since(started),

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/moby/moby/api/types/container"
-	"github.com/moby/moby/client"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/firedrill/firedrill/experiments"
@@ -386,7 +384,7 @@ func (g *region) calibrate(ctx context.Context) (float64, error) {
 	// scrubbing centre): turning a flood or a surge away must not cost the
 	// edge more CPU than it has, or the edge, not the app servers the
 	// experiment sizes, would set what is served.
-	if _, err := g.run.cli.ContainerUpdate(ctx, g.edge.id, client.ContainerUpdateOptions{Resources: &container.Resources{NanoCPUs: int64(loadEdgeCPUs * 1e9)}}); err != nil {
+	if err := g.run.p.SetCPUs(ctx, g.edge.id, loadEdgeCPUs); err != nil {
 		return 0, fmt.Errorf("give the edge of %s %.2g CPU: %w", g.r.Name, loadEdgeCPUs, err)
 	}
 	return measureCapacity(ctx, g.entry)

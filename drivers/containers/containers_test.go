@@ -3,25 +3,20 @@ package containers
 import (
 	"context"
 	"errors"
-	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/moby/moby/client"
 
+	"github.com/firedrill/firedrill/drivers/containers/docker"
+	"github.com/firedrill/firedrill/drivers/containers/platform"
 	"github.com/firedrill/firedrill/engine"
 	"github.com/firedrill/firedrill/experiments"
 )
 
 // These tests start real containers: no mock of Docker or PostgreSQL. They
 // skip, saying why, only when no Docker engine answers.
-
-func TestMain(m *testing.M) {
-	setTestcontainersEnv()
-	os.Exit(m.Run())
-}
 
 func needDocker(t *testing.T) *client.Client {
 	t.Helper()
@@ -30,8 +25,8 @@ func needDocker(t *testing.T) *client.Client {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	cli, err := dockerClient(ctx)
-	if errors.Is(err, ErrNoDocker) {
+	cli, err := docker.Client(ctx)
+	if errors.Is(err, docker.ErrNoDocker) {
 		t.Skipf("no Docker engine: %v (DEVELOPERS.md says how to start one)", err)
 	}
 	if err != nil {
@@ -42,14 +37,14 @@ func needDocker(t *testing.T) *client.Client {
 }
 
 // leftovers counts what firedrill resources exist, for run (or all).
-func leftovers(t *testing.T, cli *client.Client, run string) Removed {
+func leftovers(t *testing.T, cli *client.Client, run string) docker.Removed {
 	t.Helper()
 	ctx := context.Background()
-	f := client.Filters{}.Add("label", LabelManaged+"=true")
+	f := client.Filters{}.Add("label", platform.LabelManaged+"=true")
 	if run != "" {
-		f.Add("label", LabelRun+"="+run)
+		f.Add("label", platform.LabelRun+"="+run)
 	}
-	var n Removed
+	var n docker.Removed
 	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
 	if err != nil {
 		t.Fatal(err)
@@ -64,24 +59,6 @@ func leftovers(t *testing.T, cli *client.Client, run string) Removed {
 	}
 	n.Containers, n.Networks, n.Volumes = len(cs.Items), len(ns.Items), len(vs.Items)
 	return n
-}
-
-func TestImagesAreCached(t *testing.T) {
-	needDocker(t)
-	ctx := context.Background()
-	if _, err := EnsureImages(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	im, err := EnsureImages(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !im.Cached() {
-		t.Errorf("second EnsureImages built %v; want everything cached", im.Built)
-	}
-	if im.Took > 5*time.Second {
-		t.Logf("cached EnsureImages took %s", im.Took)
-	}
 }
 
 const fireHCL = `
@@ -179,7 +156,7 @@ func parse(t *testing.T, src string) *experiments.Experiment {
 func TestFire(t *testing.T) {
 	cli := needDocker(t)
 	exp := parse(t, fireHCL)
-	d := New(Options{Progress: testWriter{t}})
+	d := New(Options{Platform: docker.New(), Progress: testWriter{t}})
 	res, err := engine.Run(context.Background(), exp, d, engine.Options{NoBaseline: true})
 	if err != nil {
 		t.Fatal(err)
@@ -213,7 +190,7 @@ func TestFire(t *testing.T) {
 	if r := by["same-site"]; r.Recovery != engine.RecoveryUnrecoverable || !r.AllDataLost || r.LostWrites != r.AckedWrites {
 		t.Errorf("same-site: recovery %s, all lost %v, lost %d of %d; want everything lost", r.Recovery, r.AllDataLost, r.LostWrites, r.AckedWrites)
 	}
-	if n := leftovers(t, cli, d.Last.Run); n != (Removed{}) {
+	if n := leftovers(t, cli, d.Last.Run); n != (docker.Removed{}) {
 		t.Errorf("after the run, firedrill left %s", n)
 	}
 	if late := d.Last.Lateness; len(late) == 0 || percentile(late, 1) > 50*time.Millisecond {
@@ -229,60 +206,13 @@ func TestCancelLeavesNothing(t *testing.T) {
 	exp.Regions = exp.Regions[:1]
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	d := New(Options{Progress: cancelOn{w: testWriter{t}, word: "healthy in", cancel: cancel}})
+	d := New(Options{Platform: docker.New(), Progress: cancelOn{w: testWriter{t}, word: "healthy in", cancel: cancel}})
 	_, err := engine.Run(ctx, exp, d, engine.Options{})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("run after cancel: %v; want context.Canceled", err)
 	}
-	if n := leftovers(t, cli, d.Last.Run); n != (Removed{}) || d.Last.Run == "" {
+	if n := leftovers(t, cli, d.Last.Run); n != (docker.Removed{}) || d.Last.Run == "" {
 		t.Errorf("after a cancelled run %q, firedrill left %s", d.Last.Run, n)
-	}
-}
-
-// TestCleanSweepsLeaks leaks a labelled container, network and volume, as
-// a run killed with SIGKILL would, and sweeps them, but only with force
-// while the process that made them lives.
-func TestCleanSweepsLeaks(t *testing.T) {
-	cli := needDocker(t)
-	ctx := context.Background()
-	im, err := EnsureImages(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &run{id: fmt.Sprintf("leak%d", os.Getpid()), cli: cli, exp: parse(t, fireHCL), images: im, nets: map[string]string{}}
-	nw, err := r.network(ctx, "par1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	vol, err := r.volume(ctx, "par1", "leak")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := r.start(ctx, spec{name: "fd-" + r.id + "-leak", role: "backup", dc: "par1", image: im.PG,
-		cmd: []string{"sleep", "infinity"}, networks: []string{nw}, volumes: map[string]string{vol: "/backups"}, cpus: 0.1, memMB: 32}); err != nil {
-		t.Fatal(err)
-	}
-	if n := leftovers(t, cli, r.id); n != (Removed{Containers: 1, Networks: 1, Volumes: 1}) {
-		t.Fatalf("leaked %s; want 1 of each", n)
-	}
-	// The leak carries this test's own PID, alive: clean leaves it alone
-	// unless forced.
-	n, kept, err := Clean(ctx, r.id, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n != (Removed{}) || len(kept) != 1 || kept[0] != r.id {
-		t.Errorf("Clean without force removed %s and kept %v; want nothing removed and %s kept (its process is alive)", n, kept, r.id)
-	}
-	n, kept, err = Clean(ctx, r.id, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n != (Removed{Containers: 1, Networks: 1, Volumes: 1}) || len(kept) != 0 {
-		t.Errorf("Clean --force removed %s, kept %v; want 1 of each removed", n, kept)
-	}
-	if n := leftovers(t, cli, r.id); n != (Removed{}) {
-		t.Errorf("after Clean, %s remain", n)
 	}
 }
 
@@ -443,7 +373,7 @@ fault "disk_loss" "dk1" {
 func TestFaults(t *testing.T) {
 	cli := needDocker(t)
 	exp := parse(t, faultsHCL)
-	d := New(Options{Progress: testWriter{t}})
+	d := New(Options{Platform: docker.New(), Progress: testWriter{t}})
 	res, err := engine.Run(context.Background(), exp, d, engine.Options{NoBaseline: true})
 	if err != nil {
 		t.Fatal(err)
@@ -477,7 +407,7 @@ func TestFaults(t *testing.T) {
 	if r := by["latency"]; len(r.Phases) < 2 || r.Phases[1].P99-r.Phases[0].P50 < 300*time.Millisecond {
 		t.Errorf("latency: phases %+v; want p99 during the fault at least 300ms above p50 before", r.Phases)
 	}
-	if n := leftovers(t, cli, d.Last.Run); n != (Removed{}) {
+	if n := leftovers(t, cli, d.Last.Run); n != (docker.Removed{}) {
 		t.Errorf("after the run, firedrill left %s", n)
 	}
 }

@@ -7,9 +7,10 @@
 // assumed; an audit of the recovered database counts the acknowledged
 // writes that were lost.
 //
-// Every datacenter is an internal Docker network; connections between two
-// datacenters go through a link container (linkd) that partitions and
-// latency act on. Human delays and long outages are compressed by the
+// The stack is written once; where its workloads run is a platform
+// (package platform): Docker on this machine (package docker). Connections
+// between two datacenters go through a link workload (linkd) that
+// partitions and latency act on. Human delays and long outages are compressed by the
 // experiment's time_scale and reported as modeled; what the machine did is
 // reported as measured.
 package containers
@@ -28,14 +29,16 @@ import (
 	"sync"
 	"time"
 
-	"github.com/moby/moby/client"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/firedrill/firedrill/drivers/containers/platform"
 	"github.com/firedrill/firedrill/engine"
 )
 
 // Options configure the driver.
 type Options struct {
+	// Platform runs the stacks' workloads.
+	Platform platform.Platform
 	// Scale is how many real users one virtual user stands for; 0 takes
 	// the experiment's scale.
 	Scale int
@@ -70,11 +73,11 @@ type Stats struct {
 	Loads []phaseStats
 }
 
-// New returns a containers driver.
+// New returns a driver that runs stacks on opts.Platform.
 func New(opts Options) *Driver { return &Driver{opts: opts} }
 
 // Name implements engine.Driver.
-func (*Driver) Name() string { return "containers" }
+func (d *Driver) Name() string { return d.opts.Platform.Driver() }
 
 // startParallel is how many region stacks start at once: PostgreSQL's
 // initdb is the bottleneck on two cores.
@@ -93,45 +96,19 @@ func (d *Driver) Run(ctx context.Context, p *engine.Plan) (obs *engine.Observati
 	if scale <= 0 {
 		scale = max(exp.Scale, 1)
 	}
-	cli, err := dockerClient(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer cli.Close()
-	// What killed runs left is swept, but what Docker will not let go of
-	// (a network holding a half-created container's endpoint) must not
-	// stop this run.
-	swept, err := sweepOrphans(ctx, cli)
-	if swept != (Removed{}) {
-		fmt.Fprintf(progress, "removed what killed runs left: %s\n", swept)
-	}
-	if err != nil {
-		fmt.Fprintf(progress, "warning: sweeping what killed runs left: %v\n", err)
-	}
-	images, err := EnsureImages(ctx, progress)
-	if err != nil {
-		return nil, err
-	}
 	id := make([]byte, 4)
 	_, _ = rand.Read(id)
-	r := &run{
-		id: hex.EncodeToString(id), cli: cli, exp: exp, plan: p.Effects, images: images, log: progress, scale: scale,
-		nets: map[string]string{},
-	}
+	r := &run{id: hex.EncodeToString(id), exp: exp, plan: p.Effects, log: progress, scale: scale}
 	d.Last.Run = r.id
-	var rp *reaper
+	if r.p, err = d.opts.Platform.Open(ctx, platform.Run{ID: r.id, Labels: r.dcLabels, Progress: progress}); err != nil {
+		return nil, err
+	}
 	defer func() {
 		cctx, cancel := cleanupContext()
 		defer cancel()
-		if _, cerr := remove(cctx, cli, runFilter(r.id)); cerr != nil {
-			err = errors.Join(err, fmt.Errorf("clean up run %s (run `firedrill clean`): %w", r.id, cerr))
-		}
-		rp.close()
+		err = errors.Join(err, r.p.Close(cctx))
 	}()
-	// The reaper comes first: from here on, a SIGKILL leaves nothing.
-	if rp, err = r.startReaper(ctx); err != nil {
-		return nil, err
-	}
+	r.images = r.p.Images()
 
 	var regions []*region
 	for i, reg := range exp.Regions {
@@ -150,7 +127,7 @@ func (d *Driver) Run(ctx context.Context, p *engine.Plan) (obs *engine.Observati
 		return nil, err
 	}
 	d.Last.Healthy = time.Since(begin)
-	d.Last.Containers = len(r.containers(func(c *ctr) bool { return c.role != roleReaper }))
+	d.Last.Containers = len(r.containers(func(*ctr) bool { return true }))
 	fmt.Fprintf(progress, "run %s: %d containers healthy in %s; running %s of experiment in %s\n", r.id, d.Last.Containers,
 		d.Last.Healthy.Round(time.Second), exp.Duration, time.Duration(float64(exp.Duration)/exp.TimeScale).Round(time.Second))
 
@@ -266,12 +243,12 @@ func (d *Driver) Run(ctx context.Context, p *engine.Plan) (obs *engine.Observati
 	}
 	d.Last.Lateness = lateness
 	obs.Notes = append(obs.Notes,
-		fmt.Sprintf("containers driver: %d containers; one virtual user stands for %d real ones; one wall second stands for %s of experiment except while a recovery mechanism runs (measured at 1:1)",
-			d.Last.Containers, scale, time.Duration(exp.TimeScale*float64(time.Second))),
+		fmt.Sprintf("%s driver: %d containers; one virtual user stands for %d real ones; one wall second stands for %s of experiment except while a recovery mechanism runs (measured at 1:1)",
+			d.Name(), d.Last.Containers, scale, time.Duration(exp.TimeScale*float64(time.Second))),
 		fmt.Sprintf("per region: up to %d entd app servers per datacenter (%.2g CPU, %d MiB), PostgreSQL 15 (%.2g CPU, %d MiB), HAProxy (%.2g CPU); stacks healthy %s after start; images %s",
-			maxAppsPerDC, appCPUs, appMemMB, pgCPUs, pgMemMB, edgeCPUs, d.Last.Healthy.Round(100*time.Millisecond), cachedWord(images)),
-		fmt.Sprintf("reaper: reaperd holds this process's heartbeat; a run killed outright is removed %s after its connection closes", reaperGrace),
+			maxAppsPerDC, appCPUs, appMemMB, pgCPUs, pgMemMB, edgeCPUs, d.Last.Healthy.Round(100*time.Millisecond), r.images.How),
 	)
+	obs.Notes = append(obs.Notes, r.p.Notes()...)
 	if len(lateness) > 0 {
 		p50, p99 := percentile(lateness, 0.5), percentile(lateness, 0.99)
 		obs.Notes = append(obs.Notes, fmt.Sprintf("fault injection lateness: p50 %s, p99 %s over %d effects", p50.Round(100*time.Microsecond), p99.Round(100*time.Microsecond), len(lateness)))
@@ -284,11 +261,10 @@ func (d *Driver) Run(ctx context.Context, p *engine.Plan) (obs *engine.Observati
 	return obs, nil
 }
 
-func cachedWord(im Images) string {
-	if im.Cached() {
-		return "cached"
-	}
-	return fmt.Sprintf("built in %s", im.Took.Round(time.Second))
+// cleanupContext is the context cleanup runs under: a fresh one, because
+// the run's own context is typically cancelled (Ctrl-C) by then.
+func cleanupContext() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), 2*time.Minute)
 }
 
 func percentile(ds []time.Duration, q float64) time.Duration {
@@ -362,18 +338,14 @@ func (g *region) start(ctx context.Context, wg *sync.WaitGroup, regions int) {
 	lctx, cancel := context.WithCancel(ctx)
 	g.stopLoad = cancel
 	wg.Add(3)
-	go func() { defer wg.Done(); probe(lctx, g.entry, g.probes) }()
+	go func() { defer wg.Done(); probe(lctx, g.entry, patience(g.r.Objectives, probeTimeout), g.probes) }()
 	rate := g.writeRate(regions)
 	for k := 1; k <= 2; k++ {
-		t := &teacher{entry: g.entry, login: fmt.Sprintf("teacher%03d", k), prefix: fmt.Sprintf("%s-t%d", g.rs, k), firstPupil: 1 + (k-1)*pupilsPerTeacher, hc: newClient()}
+		t := &teacher{entry: g.entry, login: fmt.Sprintf("teacher%03d", k), prefix: fmt.Sprintf("%s-t%d", g.rs, k), firstPupil: 1 + (k-1)*pupilsPerTeacher, hc: newClient(patience(g.r.Objectives, loadTimeout))}
 		go func() { defer wg.Done(); t.enterGrades(lctx, rate/2, g.writes) }()
 	}
 }
 
-func runFilter(id string) client.Filters {
-	return client.Filters{}.Add("label", LabelManaged+"=true", LabelRun+"="+id)
-}
-
-func newClient() *http.Client {
-	return &http.Client{Timeout: loadTimeout, Transport: &http.Transport{MaxIdleConnsPerHost: maxInFlight}}
+func newClient(timeout time.Duration) *http.Client {
+	return &http.Client{Timeout: timeout, Transport: &http.Transport{MaxIdleConnsPerHost: maxInFlight}}
 }

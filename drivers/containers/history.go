@@ -74,7 +74,7 @@ func (g *region) replayHistory(ctx context.Context) error {
 		}
 	}
 	slices.SortFunc(backups, func(x, y due) int { return int(x.at - y.at) })
-	t := &teacher{entry: g.entry, login: "teacher003", prefix: g.rs + "-h", firstPupil: 1 + 2*pupilsPerTeacher, hc: newClient()}
+	t := &teacher{entry: g.entry, login: "teacher003", prefix: g.rs + "-h", firstPupil: 1 + 2*pupilsPerTeacher, hc: newClient(loadTimeout)}
 	defer t.hc.CloseIdleConnections()
 	rows, acked := 0, 0
 	next := from + spacing

@@ -14,7 +14,7 @@ import (
 func onLinks(ctx context.Context, in *injector, e faults.Effect, set, reset []string) error {
 	g, r := in.g, in.g.run
 	links := g.mine(func(c *ctr) bool { return c.role == roleLink && rules.Between(&e, c.dc, c.peer) })
-	err := parallel(links, func(c *ctr) error { _, err := mustExec(ctx, r.cli, c.id, "", set...); return err })
+	err := parallel(links, func(c *ctr) error { _, err := r.mustExec(ctx, c, "", set...); return err })
 	if err != nil || !in.untilEnd(ctx, e) {
 		return err
 	}
@@ -25,7 +25,7 @@ func onLinks(ctx context.Context, in *injector, e faults.Effect, set, reset []st
 			alive = append(alive, c)
 		}
 	}
-	err = parallel(alive, func(c *ctr) error { _, err := mustExec(ctx, r.cli, c.id, "", reset...); return err })
+	err = parallel(alive, func(c *ctr) error { _, err := r.mustExec(ctx, c, "", reset...); return err })
 	g.event(engine.EventFaultEnded, engine.Measured, e.Fault, 0, "%s ended", e.Fault)
 	return err
 }

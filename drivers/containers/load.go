@@ -64,7 +64,7 @@ func atHeight(e faults.Effect, t time.Duration) bool {
 	if e.Action == faults.Flood {
 		return t >= e.At && t < e.End()
 	}
-	return t >= e.At+e.Ramp && t < e.At+e.Ramp+e.Hold
+	return t >= faults.AddDurations(e.At, e.Ramp) && t < faults.AddDurations(e.At, e.Ramp, e.Hold)
 }
 
 // loadWindow is a run of a region's load effects whose spans overlap or
@@ -166,7 +166,7 @@ func (s *userStream) send(ctx context.Context, g *region) {
 	}
 	var lateness time.Duration
 	began := time.Now()
-	gen(ctx, g.clock, s.w.to, users, pupilTargeter(g.entry), func(t time.Duration, r *vegeta.Result) {
+	gen(ctx, g.clock, s.w.to, users, pupilTargeter(g.entry), patience(g.r.Objectives, loadTimeout), func(t time.Duration, r *vegeta.Result) {
 		ok := r.Code/100 == 2 && r.Error == ""
 		restricted := r.Code == http.StatusServiceUnavailable && bytes.Contains(r.Body, []byte("restreint"))
 		g.load.add(result{sent: r.Timestamp, latency: r.Latency, ok: ok, restricted: restricted})
@@ -212,7 +212,7 @@ func (l *loads) run(ctx context.Context, g *region, e faults.Effect) error {
 		attack := func(time.Duration) float64 { return m.realRate(e.RPS) }
 		var late time.Duration
 		// gen hands over its results one at a time: no lock.
-		gen(ctx, g.clock, e.End(), attack, botTargeter(g.entry, m.realRate(e.RPS)), func(_ time.Duration, r *vegeta.Result) {
+		gen(ctx, g.clock, e.End(), attack, botTargeter(g.entry, m.realRate(e.RPS)), loadTimeout, func(_ time.Duration, r *vegeta.Result) {
 			bots++
 			// The edge turns bots away with 429 (rate limit) or 403
 			// (scrubbing); anything else reached the app, whatever it
@@ -223,15 +223,15 @@ func (l *loads) run(ctx context.Context, g *region, e faults.Effect) error {
 		}, &late)
 	}
 	// The users' requests sent before the effect's end are answered
-	// within loadTimeout; the window's last effect waits for them all, so
-	// that the generator never outlives the run's effects.
+	// within their patience; the window's last effect waits for them all,
+	// so that the generator never outlives the run's effects.
 	if _, ok := g.clock.wait(ctx, e.End()); !ok {
-		<-s.done // cancelled: the generator stops within loadTimeout
+		<-s.done // cancelled: the generator stops within its patience
 		return nil
 	}
 	var answered <-chan time.Time
 	if k != s.last() {
-		tm := time.NewTimer(loadTimeout + time.Second)
+		tm := time.NewTimer(patience(g.r.Objectives, loadTimeout) + time.Second)
 		defer tm.Stop()
 		answered = tm.C
 	}
@@ -276,11 +276,11 @@ func (l *loads) run(ctx context.Context, g *region, e faults.Effect) error {
 // (an open model: a slow answer does not slow the sender, so overload is
 // not hidden by coordinated omission), and hands each result to record
 // with the experiment time it was sent at.
-func gen(ctx context.Context, c *clock, end time.Duration, rate func(time.Duration) float64, tr vegeta.Targeter, record func(time.Duration, *vegeta.Result), lateness *time.Duration) {
+func gen(ctx context.Context, c *clock, end time.Duration, rate func(time.Duration) float64, tr vegeta.Targeter, timeout time.Duration, record func(time.Duration, *vegeta.Result), lateness *time.Duration) {
 	p := &clockPacer{clock: c, rate: rate, end: end, begin: time.Now()}
-	peak := maxRPS * loadTimeout.Seconds()
+	peak := maxRPS * timeout.Seconds()
 	atk := vegeta.NewAttacker(
-		vegeta.Timeout(loadTimeout), vegeta.KeepAlive(true),
+		vegeta.Timeout(timeout), vegeta.KeepAlive(true),
 		vegeta.Workers(64), vegeta.MaxWorkers(uint64(1.5*peak)),
 		vegeta.Connections(256), vegeta.MaxBody(256), vegeta.Redirects(vegeta.NoFollow),
 	)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/firedrill/firedrill/drivers/containers/docker"
 	"github.com/firedrill/firedrill/engine"
 )
 
@@ -17,7 +18,7 @@ func TestLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := New(Options{Progress: testWriter{t}})
+	d := New(Options{Platform: docker.New(), Progress: testWriter{t}})
 	res, err := engine.Run(context.Background(), parse(t, string(src)), d, engine.Options{NoBaseline: true})
 	if err != nil {
 		t.Fatal(err)
@@ -31,7 +32,7 @@ func TestLoad(t *testing.T) {
 	for _, n := range res.Notes {
 		t.Log(n)
 	}
-	if n := leftovers(t, cli, d.Last.Run); n != (Removed{}) {
+	if n := leftovers(t, cli, d.Last.Run); n != (docker.Removed{}) {
 		t.Errorf("after the run, firedrill left %s", n)
 	}
 	share := map[string]float64{}

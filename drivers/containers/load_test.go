@@ -44,7 +44,7 @@ func TestGeneratorSchedule(t *testing.T) {
 			c := newClock(time.Now(), 1)
 			var results, ok int
 			var late time.Duration
-			gen(context.Background(), c, long, tt.rate, pupilTargeter(srv.URL), func(_ time.Duration, r *vegeta.Result) {
+			gen(context.Background(), c, long, tt.rate, pupilTargeter(srv.URL), loadTimeout, func(_ time.Duration, r *vegeta.Result) {
 				results++
 				if r.Code == http.StatusOK {
 					ok++

@@ -20,10 +20,10 @@ func loseDisk(ctx context.Context, in *injector, e faults.Effect) error {
 	for _, c := range g.mine(func(c *ctr) bool { return slices.Contains(e.Datacenters, c.dc) }) {
 		switch c.role {
 		case roleDatabase:
-			_, _ = dockerExec(ctx, r.cli, c.id, "postgres", "sh", "-c", "rm -rf /var/lib/postgresql/data/pg")
+			_, _ = r.exec(ctx, c, "postgres", "sh", "-c", "rm -rf /var/lib/postgresql/data/pg")
 			errs = append(errs, r.kill(context.WithoutCancel(ctx), c))
 		case roleBackup:
-			if _, err := mustExec(ctx, r.cli, c.id, "postgres", "sh", "-c", "rm -rf /backups/*"); err != nil {
+			if _, err := r.mustExec(ctx, c, "postgres", "sh", "-c", "rm -rf /backups/*"); err != nil {
 				errs = append(errs, err)
 			}
 			g.forgetDumps(c)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/firedrill/firedrill/drivers/containers/docker"
 	"github.com/firedrill/firedrill/drivers/model"
 	"github.com/firedrill/firedrill/engine"
 )
@@ -80,7 +81,7 @@ func TestMaxWait(t *testing.T) {
 			t.Fatal(err)
 		}
 		check(t, res, 5*time.Minute, 2*104)
-		if n := leftovers(t, cli, d.Last.Run); n != (Removed{}) {
+		if n := leftovers(t, cli, d.Last.Run); n != (docker.Removed{}) {
 			t.Errorf("after the run, firedrill left %s", n)
 		}
 	})

@@ -51,7 +51,13 @@ func (g *region) observe(ctx context.Context, p *engine.Plan, end time.Time) (en
 	// control's page means the admitted were served and the rest turned
 	// away (degraded), not that nothing was (down).
 	seen := append(probesSince(probes, g.clock.start), g.load.sorted()...)
-	g.served(&ro, seen, exp)
+	var answered []result // the grades entered, for their response time
+	for _, w := range writes {
+		if w.acked && !w.sent.Before(g.clock.start) {
+			answered = append(answered, result{sent: w.sent, latency: w.done.Sub(w.sent), ok: true})
+		}
+	}
+	lat := g.served(&ro, seen, answered, exp)
 	for _, o := range outages(checks, end) {
 		s := engine.Span{Start: g.clock.exp(o[0]), End: min(horizon, g.clock.exp(o[1]))}
 		if s.End <= s.Start {
@@ -74,6 +80,21 @@ func (g *region) observe(ctx context.Context, p *engine.Plan, end time.Time) (en
 		}
 		out.Demanded, out.Delivered = demandedIn(ro.Served, s, rules.RequestsPerUserSecond(g.r.Workload))
 		ro.Outages = append(ro.Outages, out)
+	}
+	thr := g.r.Objectives.SuccessRatio
+	if thr <= 0 {
+		thr = experiments.DefaultSuccessRatio
+	}
+	ro.Outages = addSlow(ro.Outages, slowSpans(lat, g.r.Objectives, thr, horizon), g.causes)
+	for i := range ro.Outages {
+		if o := &ro.Outages[i]; o.State == engine.StateSlow {
+			o.Demanded, o.Delivered = demandedIn(ro.Served, o.Span, rules.RequestsPerUserSecond(g.r.Workload))
+		}
+	}
+	ro.P95, ro.P99 = worstLatency(lat, ro.Outages)
+	if ro.P95 > 0 && g.mapping.measured > 0 {
+		g.notes = append(g.notes, fmt.Sprintf("%s: response times (worst p95 %s, p99 %s) are what the real stack answered the requests sent, not scaled with the load mapping",
+			g.r.Name, engine.FormatLatency(ro.P95), engine.FormatLatency(ro.P99)))
 	}
 	ro.Demanded, ro.Delivered = demandedIn(ro.Served, engine.Span{Start: 0, End: horizon}, rules.RequestsPerUserSecond(g.r.Workload))
 	if len(ro.Outages) > 0 && ro.Recovery == "" {
@@ -165,25 +186,42 @@ func (g *region) observe(ctx context.Context, p *engine.Plan, end time.Time) (en
 
 // served buckets what users saw (probes and generated load) into success
 // ratios over experiment time, with the users who tried (online x surge),
-// and sums the user-hours lost.
-func (g *region) served(ro *engine.RegionObservation, seen []result, exp *experiments.Experiment) {
+// and sums the user-hours lost. Each bucket's response time is that of the
+// requests answered in it, seen and extra (the grades entered, which do
+// not count in the share: the prober and the load stand for the users).
+func (g *region) served(ro *engine.RegionObservation, seen, extra []result, exp *experiments.Experiment) []bucketLatency {
 	all := slices.Clone(seen)
 	if len(all) == 0 {
-		return
+		return nil
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].sent.Before(all[j].sent) })
+	extra = slices.Clone(extra)
+	sort.Slice(extra, func(i, j int) bool { return extra[i].sent.Before(extra[j].sent) })
 	const bucket = time.Second
 	start := all[0].sent
-	var ok, n int
+	var (
+		ok, n int
+		ls    []time.Duration
+		lat   []bucketLatency
+		k     int // next of extra
+	)
 	flush := func(at time.Time) {
+		for ; k < len(extra) && extra[k].sent.Before(at.Add(bucket)); k++ {
+			if !extra[k].sent.Before(at) {
+				ls = append(ls, extra[k].latency)
+			}
+		}
 		if n == 0 {
+			ls = ls[:0]
 			return
 		}
 		t := g.clock.exp(at)
 		succ := float64(ok) / float64(n)
 		demand := rules.Online(g.r, exp.Start, t) * rules.Surge(g.run.plan, g.r.Name, t)
-		ro.Served = append(ro.Served, engine.Sample{At: t, Success: succ, Demand: demand})
-		ok, n = 0, 0
+		p95, p99 := quantiles(ls)
+		ro.Served = append(ro.Served, engine.Sample{At: t, Success: succ, Demand: demand, P95: p95})
+		lat = append(lat, bucketLatency{at: t, p95: p95, p99: p99, success: succ})
+		ok, n, ls = 0, 0, ls[:0]
 	}
 	for _, r := range all {
 		for r.sent.Sub(start) >= bucket {
@@ -193,6 +231,7 @@ func (g *region) served(ro *engine.RegionObservation, seen []result, exp *experi
 		n++
 		if r.ok {
 			ok++
+			ls = append(ls, r.latency)
 		}
 	}
 	flush(start)
@@ -200,6 +239,7 @@ func (g *region) served(ro *engine.RegionObservation, seen []result, exp *experi
 		a, b := ro.Served[i-1], ro.Served[i]
 		ro.UserHoursLost += a.Demand * (1 - a.Success) * (b.At - a.At).Hours()
 	}
+	return lat
 }
 
 // demandedIn integrates the samples over span: the real-world requests the
@@ -263,7 +303,7 @@ func (g *region) audit(ctx context.Context) (found map[string]bool, audited bool
 			return nil, false, nil
 		}
 	}
-	out, err := mustExec(ctx, g.run.cli, primary.id, "postgres", "psql", "-At", "-h", "127.0.0.1", "-U", "postgres", "-d", "ent", "-c", "SELECT write_id FROM grades")
+	out, err := g.run.mustExec(ctx, primary, "postgres", "psql", "-At", "-h", "127.0.0.1", "-U", "postgres", "-d", "ent", "-c", "SELECT write_id FROM grades")
 	if err != nil {
 		return nil, false, err
 	}

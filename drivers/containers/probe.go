@@ -82,8 +82,8 @@ func (s *series) okStreak(n int) bool {
 // probe hits the region's entry point every probeEvery until ctx ends.
 // Probes are sent on a fixed schedule whatever the answers take, so that a
 // slow stack shows as slow probes, not as fewer probes.
-func probe(ctx context.Context, entry string, out *series) {
-	hc := &http.Client{Timeout: probeTimeout}
+func probe(ctx context.Context, entry string, timeout time.Duration, out *series) {
+	hc := &http.Client{Timeout: timeout}
 	t := time.NewTicker(probeEvery)
 	defer t.Stop()
 	sem := make(chan struct{}, maxInFlight)
@@ -97,7 +97,7 @@ func probe(ctx context.Context, entry string, out *series) {
 			select {
 			case sem <- struct{}{}:
 			default:
-				out.add(result{sent: sent, ok: false, latency: probeTimeout})
+				out.add(result{sent: sent, ok: false, latency: timeout})
 				continue
 			}
 			wg.Add(1)

@@ -1,20 +1,14 @@
 package containers
 
 import (
-	"archive/tar"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/moby/moby/client"
-	"github.com/testcontainers/testcontainers-go"
-
+	"github.com/firedrill/firedrill/drivers/containers/platform"
 	"github.com/firedrill/firedrill/engine"
 	"github.com/firedrill/firedrill/experiments"
 	"github.com/firedrill/firedrill/faults"
@@ -99,7 +93,7 @@ func (g *region) forgetDumps(c *ctr) {
 
 // sleepModeled waits for d of experiment time on the region's clock.
 func (g *region) sleepModeled(ctx context.Context, d time.Duration) bool {
-	_, ok := g.clock.wait(ctx, g.clock.now()+d)
+	_, ok := g.clock.wait(ctx, faults.AddDurations(g.clock.now(), d))
 	return ok
 }
 
@@ -127,7 +121,7 @@ func (g *region) recoverPrimary(ctx context.Context, at time.Time, e faults.Effe
 	h := g.h
 	// Detection runs from the moment of the fault, not from when Docker
 	// finished killing containers.
-	detected := g.clock.exp(at) + h.Detection
+	detected := faults.AddDurations(g.clock.exp(at), h.Detection)
 	if _, ok := g.clock.wait(ctx, detected); !ok {
 		return
 	}
@@ -212,7 +206,7 @@ func (g *region) failover(ctx context.Context, old, standby *ctr) {
 	old.fenced = true
 	old.mu.Unlock()
 	_ = r.kill(context.WithoutCancel(ctx), old)
-	if _, err := mustExec(ctx, r.cli, standby.id, "postgres", "pg_ctl", "promote", "-w", "-t", "60", "-D", "/var/lib/postgresql/data/pg"); err != nil {
+	if _, err := r.mustExec(ctx, standby, "postgres", "pg_ctl", "promote", "-w", "-t", "60", "-D", "/var/lib/postgresql/data/pg"); err != nil {
 		g.event(engine.EventDown, engine.Measured, "", time.Since(started), "promotion failed: %v", err)
 		g.setRecovery(engine.RecoveryPending)
 		g.clock.compress(time.Now())
@@ -224,7 +218,8 @@ func (g *region) failover(ctx context.Context, old, standby *ctr) {
 	g.mu.Lock()
 	g.primary, g.standby = standby, nil
 	g.mu.Unlock()
-	g.event(engine.EventFailoverDone, engine.Measured, "", time.Since(started), "standby in %s is the new primary (pg_ctl promote)", standby.dc)
+	g.note(engine.Event{At: g.clock.now(), Kind: engine.EventFailoverDone, Basis: engine.Measured, Took: time.Since(started), Primary: standby.dc,
+		Text: fmt.Sprintf("standby in %s is the new primary (pg_ctl promote)", standby.dc)})
 	g.setRecovery(engine.RecoveryFailover)
 	g.serviceBack(ctx, started)
 }
@@ -234,7 +229,7 @@ func (g *region) waitDB(ctx context.Context, c *ctr, primary bool) error {
 	deadline := time.Now().Add(2 * time.Minute)
 	var last error
 	for time.Now().Before(deadline) {
-		out, err := dockerExec(ctx, g.run.cli, c.id, "postgres", "psql", "-At", "-h", "127.0.0.1", "-U", "postgres", "-d", "ent", "-c", "SELECT pg_is_in_recovery()")
+		out, err := g.run.exec(ctx, c, "postgres", "psql", "-At", "-h", "127.0.0.1", "-U", "postgres", "-d", "ent", "-c", "SELECT pg_is_in_recovery()")
 		switch {
 		case err != nil:
 			last = err
@@ -366,13 +361,13 @@ func (g *region) restore(ctx context.Context, e faults.Effect, old *ctr, elsewhe
 		g.setRecovery(engine.RecoveryPending)
 		g.clock.compress(time.Now())
 	}
-	data, err := copyOut(ctx, r.cli, best.c.id, bestDump.path)
+	data, err := r.p.CopyOut(ctx, best.c.id, bestDump.path)
 	if err != nil {
 		fail(err)
 		return true
 	}
 	c, err := g.startDB(ctx, "pg-restore-"+slug(target), "pg-restore", target, map[string]string{"FD_ROLE": "restore", "FD_DUMP": "/tmp/restore.dump"},
-		[]testcontainers.ContainerFile{{Reader: strings.NewReader(string(data)), ContainerFilePath: "/tmp/restore.dump", FileMode: 0o644}})
+		[]platform.File{{Path: "/tmp/restore.dump", Data: data, Mode: 0o644}})
 	if err != nil {
 		fail(err)
 		return true
@@ -387,12 +382,13 @@ func (g *region) restore(ctx context.Context, e faults.Effect, old *ctr, elsewhe
 	g.primary = c
 	g.mu.Unlock()
 	measured := time.Since(started)
-	g.event(engine.EventRestoreDone, engine.Measured, "", measured, "restored %d KiB into %s (pg_restore, measured)", len(data)>>10, target)
+	g.note(engine.Event{At: g.clock.now(), Kind: engine.EventRestoreDone, Basis: engine.Measured, Took: measured, Primary: target,
+		Text: fmt.Sprintf("restored %d KiB into %s (pg_restore, measured)", len(data)>>10, target)})
 	g.clock.compress(time.Now())
 	// The real dump holds a few megabytes; the region's data_size takes
 	// data_size / restore_rate to restore at the hosting's rate. That wait
 	// is modeled, on the region's clock.
-	if modeled := restoreTime(g.r, h); modeled > 0 {
+	if modeled := rules.RestoreTime(g.r, h); modeled > 0 {
 		from := g.clock.now()
 		if !g.sleepModeledUnless(ctx, modeled, powerBack) {
 			g.setRecovery(engine.RecoveryPending)
@@ -439,15 +435,6 @@ func (g *region) restore(ctx context.Context, e faults.Effect, old *ctr, elsewhe
 	return true
 }
 
-// restoreTime is data_size / restore_rate: how long the region's real data
-// would take to restore.
-func restoreTime(r *experiments.Region, h *experiments.Hosting) time.Duration {
-	if r.DataSize <= 0 || h.RestoreRate <= 0 {
-		return 0
-	}
-	return time.Duration(float64(r.DataSize) / h.RestoreRate * float64(time.Second))
-}
-
 // bytesText writes a size in decimal units, as the experiment file does.
 func bytesText(b float64) string {
 	for _, u := range []struct {
@@ -470,42 +457,4 @@ func (g *region) restoreTarget(failedDC, backupDC string) string {
 		}
 	}
 	return ""
-}
-
-// copyOut reads one file out of a container.
-func copyOut(ctx context.Context, cli *client.Client, id, path string) ([]byte, error) {
-	res, err := cli.CopyFromContainer(ctx, id, client.CopyFromContainerOptions{SourcePath: path})
-	if err != nil {
-		return nil, fmt.Errorf("copy %s out of %s: %w", path, short(id), err)
-	}
-	defer res.Content.Close()
-	tr := tar.NewReader(res.Content)
-	for {
-		h, err := tr.Next()
-		if err != nil {
-			return nil, fmt.Errorf("copy %s out of %s: %w", path, short(id), err)
-		}
-		if h.Typeflag == tar.TypeReg {
-			return io.ReadAll(tr)
-		}
-	}
-}
-
-// copyIn writes one file into a container.
-func copyIn(ctx context.Context, cli *client.Client, id, path string, data []byte) error {
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	if err := tw.WriteHeader(&tar.Header{Name: filepath.Base(path), Mode: 0o644, Size: int64(len(data)), ModTime: time.Now()}); err != nil {
-		return fmt.Errorf("copy %s into %s: %w", path, short(id), err)
-	}
-	if _, err := tw.Write(data); err != nil {
-		return fmt.Errorf("copy %s into %s: %w", path, short(id), err)
-	}
-	if err := tw.Close(); err != nil {
-		return fmt.Errorf("copy %s into %s: %w", path, short(id), err)
-	}
-	if _, err := cli.CopyToContainer(ctx, id, client.CopyToContainerOptions{DestinationPath: filepath.Dir(path), Content: &buf}); err != nil {
-		return fmt.Errorf("copy %s into %s: %w", path, short(id), err)
-	}
-	return nil
 }

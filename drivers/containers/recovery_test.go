@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/firedrill/firedrill/drivers/containers/docker"
 	"github.com/firedrill/firedrill/engine"
 )
 
@@ -24,7 +25,7 @@ func TestRecovery(t *testing.T) {
 		t.Fatal(err)
 	}
 	exp := parse(t, string(src))
-	d := New(Options{Progress: testWriter{t}})
+	d := New(Options{Platform: docker.New(), Progress: testWriter{t}})
 	res, err := engine.Run(context.Background(), exp, d, engine.Options{NoBaseline: true})
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +44,7 @@ func TestRecovery(t *testing.T) {
 	for _, n := range res.Notes {
 		t.Log(n)
 	}
-	if n := leftovers(t, cli, d.Last.Run); n != (Removed{}) {
+	if n := leftovers(t, cli, d.Last.Run); n != (docker.Removed{}) {
 		t.Errorf("after the run, firedrill left %s", n)
 	}
 	obs := d.lastObs
@@ -191,7 +192,7 @@ func TestReaperChild(t *testing.T) {
 	if os.Getenv("FIREDRILL_REAPER_CHILD") != "1" {
 		t.Skip("run by TestReaper in a process of its own")
 	}
-	d := New(Options{Progress: os.Stdout})
+	d := New(Options{Platform: docker.New(), Progress: os.Stdout})
 	_, _ = engine.Run(context.Background(), parse(t, reaperHCL), d, engine.Options{NoBaseline: true})
 }
 
@@ -238,13 +239,13 @@ func TestReaper(t *testing.T) {
 	_ = cmd.Wait()
 	for {
 		n := leftovers(t, cli, run)
-		if n == (Removed{}) {
+		if n == (docker.Removed{}) {
 			t.Logf("SIGKILLed run with %s fully reaped in %s", before, time.Since(killed).Round(100*time.Millisecond))
 			break
 		}
 		if time.Since(killed) > 30*time.Second {
 			t.Errorf("30 s after SIGKILL, %s remain; want nothing", n)
-			if _, _, err := Clean(context.Background(), run, true); err != nil {
+			if _, _, err := docker.Clean(context.Background(), run, true); err != nil {
 				t.Log(err)
 			}
 			break

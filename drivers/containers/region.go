@@ -1,11 +1,9 @@
 package containers
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math"
-	"net"
 	"net/http"
 	"slices"
 	"sort"
@@ -14,9 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/testcontainers/testcontainers-go"
-	"github.com/testcontainers/testcontainers-go/wait"
-
+	"github.com/firedrill/firedrill/drivers/containers/platform"
 	"github.com/firedrill/firedrill/engine"
 	"github.com/firedrill/firedrill/experiments"
 	"github.com/firedrill/firedrill/rules"
@@ -141,12 +137,7 @@ func (g *region) dcs() []string {
 // startStack brings the region's stack up, healthy, and returns how long
 // that took.
 func (g *region) startStack(ctx context.Context) error {
-	r, h := g.run, g.h
-	for _, dc := range g.dcs() {
-		if _, err := r.network(ctx, dc); err != nil {
-			return err
-		}
-	}
+	h := g.h
 	p := h.Primary.Name
 	primary, err := g.startDB(ctx, "pg-primary", "pg-primary", p, map[string]string{
 		"FD_ROLE": "primary", "FD_SYNC": map[bool]string{true: "1", false: "0"}[h.Standby != nil && h.Replication == experiments.ReplicationSync],
@@ -227,23 +218,19 @@ func (g *region) startStack(ctx context.Context) error {
 
 // startDB starts a database server named what that answers to alias in
 // its datacenter's network.
-func (g *region) startDB(ctx context.Context, what, alias, dc string, env map[string]string, files []testcontainers.ContainerFile) (*ctr, error) {
+func (g *region) startDB(ctx context.Context, what, alias, dc string, env map[string]string, files []platform.File) (*ctr, error) {
 	r := g.run
-	vol, err := r.volume(ctx, dc, g.rs+"-"+what)
+	vol, err := r.p.Volume(ctx, dc, g.rs+"-"+what)
 	if err != nil {
 		return nil, err
 	}
-	n, err := r.network(ctx, dc)
-	if err != nil {
-		return nil, err
-	}
-	c, _, err := r.start(ctx, spec{
-		name: g.name(what), role: roleDatabase, dc: dc, region: g, image: r.images.PG,
-		cmd: []string{"fd-pg"}, env: env, user: "postgres",
-		networks: []string{n}, aliases: map[string][]string{n: {g.alias(alias), g.alias(alias) + "-home"}},
-		volumes: map[string]string{vol: "/var/lib/postgresql/data"}, files: files,
-		cpus: pgCPUs, memMB: pgMemMB, wait: pgReady(),
-	})
+	c, err := r.start(ctx, spec{role: roleDatabase, dc: dc, region: g, Spec: platform.Spec{
+		Name: g.name(what), Image: r.images.PG,
+		Cmd: []string{"fd-pg"}, Env: env, User: "postgres",
+		Nets:    []platform.Net{{DC: dc, Aliases: []string{g.alias(alias), g.alias(alias) + "-home"}}},
+		Volumes: map[string]string{vol: "/var/lib/postgresql/data"}, Files: files,
+		CPUs: pgCPUs, MemMB: pgMemMB, Ready: pgReady(),
+	}})
 	if c != nil {
 		c.alias = g.alias(alias)
 	}
@@ -255,22 +242,14 @@ func (g *region) startDB(ctx context.Context, what, alias, dc string, env map[st
 // there. In from's network the link answers to alias too.
 func (g *region) startLink(ctx context.Context, from, to, alias string) error {
 	r := g.run
-	nf, err := r.network(ctx, from)
-	if err != nil {
-		return err
-	}
-	nt, err := r.network(ctx, to)
-	if err != nil {
-		return err
-	}
-	_, _, err = r.start(ctx, spec{
-		name: g.name("link-" + slug(from) + "-" + slug(to) + "-" + strings.TrimPrefix(alias, g.rs+"-")), role: roleLink, dc: from, peer: to, region: g,
-		image: r.images.Link, cmd: []string{"serve"}, user: "65534:65534",
-		env:      map[string]string{"LINK_ROUTES": fmt.Sprintf("%d=%s-home:%d", pgPort, alias, pgPort)},
-		networks: []string{nf, nt}, aliases: map[string][]string{nf: {alias}},
-		cpus: linkCPUs, memMB: linkMemMB,
-		wait: wait.ForLog("linkd: listening").WithStartupTimeout(30 * time.Second),
-	})
+	_, err := r.start(ctx, spec{role: roleLink, dc: from, peer: to, region: g, Spec: platform.Spec{
+		Name:  g.name("link-" + slug(from) + "-" + slug(to) + "-" + strings.TrimPrefix(alias, g.rs+"-")),
+		Image: r.images.Link, Cmd: []string{"serve"}, User: "65534:65534",
+		Env:  map[string]string{"LINK_ROUTES": fmt.Sprintf("%d=%s:%d", pgPort, r.p.Addr(to, alias+"-home"), pgPort)},
+		Nets: []platform.Net{{DC: from, Aliases: []string{alias}}, {DC: to}},
+		CPUs: linkCPUs, MemMB: linkMemMB,
+		Ready: platform.Ready{Log: "linkd: listening", Timeout: 30 * time.Second},
+	}})
 	if err != nil {
 		return fmt.Errorf("link from %s to %s: %w", from, to, err)
 	}
@@ -279,41 +258,32 @@ func (g *region) startLink(ctx context.Context, from, to, alias string) error {
 
 func (g *region) startAgent(ctx context.Context, dc string) (*ctr, error) {
 	r := g.run
-	vol, err := r.volume(ctx, dc, g.rs+"-backups")
+	vol, err := r.p.Volume(ctx, dc, g.rs+"-backups")
 	if err != nil {
 		return nil, err
 	}
-	n, err := r.network(ctx, dc)
-	if err != nil {
-		return nil, err
-	}
-	c, _, err := r.start(ctx, spec{
-		name: g.name("backup-" + slug(dc)), role: roleBackup, dc: dc, region: g, image: r.images.PG,
-		cmd: []string{"sleep", "infinity"}, user: "postgres",
-		networks: []string{n}, volumes: map[string]string{vol: "/backups"},
-		cpus: agentCPUs, memMB: agentMemMB,
-	})
-	return c, err
+	return r.start(ctx, spec{role: roleBackup, dc: dc, region: g, Spec: platform.Spec{
+		Name: g.name("backup-" + slug(dc)), Image: r.images.PG,
+		Cmd: []string{"sleep", "infinity"}, User: "postgres",
+		Nets: []platform.Net{{DC: dc}}, Volumes: map[string]string{vol: "/backups"},
+		CPUs: agentCPUs, MemMB: agentMemMB,
+	}})
 }
 
 func (g *region) appAlias(dc, k string) string { return g.alias("app-" + slug(dc) + "-" + k) }
 
 func (g *region) startApp(ctx context.Context, dc, k string, dbs []string) (*ctr, error) {
 	r := g.run
-	n, err := r.network(ctx, dc)
-	if err != nil {
-		return nil, err
-	}
-	c, _, err := r.start(ctx, spec{
-		name: g.name("app-" + slug(dc) + "-" + k), role: roleApp, dc: dc, region: g, image: r.images.Entd,
-		env: map[string]string{
+	c, err := r.start(ctx, spec{role: roleApp, dc: dc, region: g, Spec: platform.Spec{
+		Name: g.name("app-" + slug(dc) + "-" + k), Image: r.images.Entd,
+		Env: map[string]string{
 			"ENTD_ADDR": fmt.Sprintf(":%d", appPort), "ENTD_DATABASES": strings.Join(dbs, ","),
 			"ENTD_REGION": g.r.Name, "ENTD_SEED_PUPILS": fmt.Sprint(seedPupils),
 			"ENTD_CAPACITY": strconv.FormatFloat(g.appRate, 'f', 3, 64),
 		},
-		networks: []string{n}, aliases: map[string][]string{n: {g.appAlias(dc, k)}},
-		cpus: appCPUs, memMB: appMemMB, restart: true,
-	})
+		Nets: []platform.Net{{DC: dc, Aliases: []string{g.appAlias(dc, k)}}},
+		CPUs: appCPUs, MemMB: appMemMB, Restart: true,
+	}})
 	if c != nil {
 		g.mu.Lock()
 		g.apps = append(g.apps, c)
@@ -328,82 +298,40 @@ func (g *region) startApp(ctx context.Context, dc, k string, dbs []string) (*ctr
 // including those a restore would start.
 func (g *region) startEdge(ctx context.Context) error {
 	r := g.run
-	en, err := r.edgeNetwork(ctx)
-	if err != nil {
-		return err
-	}
-	nets := []string{en}
+	nets := []platform.Net{{DC: ""}}
 	var servers []string
 	n := g.appsAtStart()
 	for k := 1; k <= n; k++ {
-		servers = append(servers, g.appAlias(g.h.Primary.Name, fmt.Sprint(k)))
+		servers = append(servers, r.p.Addr(g.h.Primary.Name, g.appAlias(g.h.Primary.Name, fmt.Sprint(k))))
 	}
 	if g.standby != nil {
-		servers = append(servers, g.appAlias(g.h.Standby.Name, "1"))
+		servers = append(servers, r.p.Addr(g.h.Standby.Name, g.appAlias(g.h.Standby.Name, "1")))
 	}
 	for _, dc := range g.dcs() {
-		nw, err := r.network(ctx, dc)
-		if err != nil {
-			return err
-		}
-		nets = append(nets, nw)
-		servers = append(servers, g.appAlias(dc, "r"))
+		nets = append(nets, platform.Net{DC: dc})
+		servers = append(servers, r.p.Addr(dc, g.appAlias(dc, "r")))
 	}
 	g.edgeServers = servers
 	cfg := g.haproxyParams().config()
-	c, tc, err := r.start(ctx, spec{
-		name: g.name("edge"), role: roleEdge, region: g, image: r.images.PG,
+	c, err := r.start(ctx, spec{role: roleEdge, region: g, Spec: platform.Spec{
+		Name: g.name("edge"), Image: r.images.PG,
 		// -W: master-worker, so that a new configuration (admission
 		// control, once capacity is measured) is loaded with SIGUSR2.
-		cmd:      []string{"haproxy", "-W", "-db", "-f", haproxyCfgPath},
-		networks: nets, publish: appPort,
-		files: []testcontainers.ContainerFile{{Reader: bytes.NewReader([]byte(cfg)), ContainerFilePath: haproxyCfgPath, FileMode: 0o644}},
-		cpus:  edgeCPUs, memMB: edgeMemMB,
-	})
+		Cmd:  []string{"haproxy", "-W", "-db", "-f", haproxyCfgPath},
+		Nets: nets, Port: appPort,
+		Files: []platform.File{{Path: haproxyCfgPath, Data: []byte(cfg), Mode: 0o644}},
+		CPUs:  edgeCPUs, MemMB: edgeMemMB,
+	}})
 	if err != nil {
 		return err
 	}
 	g.edge = c
-	if g.entry, err = entryPoint(ctx, tc, en); err != nil {
+	addr, err := r.p.Endpoint(ctx, c.id)
+	if err != nil {
 		return fmt.Errorf("entry point of %s: %w", g.r.Name, err)
 	}
+	g.entry = "http://" + addr
 	return g.waitHealthy(ctx, 3*time.Minute)
-}
-
-// entryPoint is where users' requests reach the edge: its address on the
-// edge network, dialled from the host, when the host can reach it, else
-// the port published on 127.0.0.1 (Docker Desktop does not route
-// container addresses to the host). Not the published port first:
-// Docker's userland proxy behind it stops accepting for good once it
-// runs out of file descriptors (moby/moby#6402), which the connections
-// in flight of a surge against an overloaded stack reach, and the
-// refusals would pass for the stack's collapse; its copying also takes
-// the host CPU the stacks need.
-func entryPoint(ctx context.Context, tc testcontainers.Container, edgeNet string) (string, error) {
-	info, err := tc.Inspect(ctx)
-	if err != nil {
-		return "", err
-	}
-	if ep := info.NetworkSettings.Networks[edgeNet]; ep != nil && ep.IPAddress.IsValid() {
-		addr := net.JoinHostPort(ep.IPAddress.String(), fmt.Sprint(appPort))
-		// HAProxy listens as soon as it has read its configuration,
-		// before any app server is up.
-		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
-			conn, err := (&net.Dialer{Timeout: time.Second}).DialContext(ctx, "tcp", addr)
-			if err == nil {
-				conn.Close()
-				return "http://" + addr, nil
-			}
-			if !sleepUntil(ctx, time.Now().Add(200*time.Millisecond)) {
-				return "", ctx.Err()
-			}
-		}
-	}
-	port, err := tc.MappedPort(ctx, fmt.Sprintf("%d/tcp", appPort))
-	if err != nil {
-		return "", err
-	}
-	return fmt.Sprintf("http://127.0.0.1:%d", port.Num()), nil
 }
 
 // waitHealthy polls the region's entry point until a real read succeeds.
@@ -448,10 +376,10 @@ func (g *region) haproxyParams() haproxyParams {
 // master load it, then waits for the entry point to answer.
 func (g *region) reloadEdge(ctx context.Context) error {
 	r := g.run
-	if err := copyIn(ctx, r.cli, g.edge.id, haproxyCfgPath, []byte(g.haproxyParams().config())); err != nil {
+	if err := r.p.CopyIn(ctx, g.edge.id, haproxyCfgPath, []byte(g.haproxyParams().config())); err != nil {
 		return err
 	}
-	if _, err := mustExec(ctx, r.cli, g.edge.id, "", "kill", "-USR2", "1"); err != nil {
+	if _, err := r.mustExec(ctx, g.edge, "", "kill", "-USR2", "1"); err != nil {
 		return fmt.Errorf("reload HAProxy of %s: %w", g.r.Name, err)
 	}
 	// The old worker finishes its requests while the new one starts.

@@ -136,7 +136,7 @@ workload "mornings" {
 `
 
 type setup struct {
-	hosting, workload, start, duration string
+	hosting, workload, start, duration, data string
 }
 
 func runOne(t *testing.T, s setup, fault string) engine.RegionResult {
@@ -385,7 +385,8 @@ fault "power_outage" "y" {
 		// primary runs. Disks lost at 11:00: the newest backup is 00:00, an
 		// 11h window, but nothing was written 05:00-07:01: 10,000 x
 		// (11 - 2h01m) = 89,833. The longest incident is the power cut's
-		// 2h01m (the restore takes 1h43m20s).
+		// 2h01m (the restore takes 1h43m20s): the power coming back is the
+		// recovery the summary names.
 		{name: "backups pause while there is no primary", setup: setup{hosting: "lonely"}, fault: `fault "power_outage" "x" {
   at = "5h"
   datacenter = datacenter.a
@@ -394,7 +395,7 @@ fault "power_outage" "y" {
 fault "disk_loss" "y" {
   at = "11h"
   datacenter = datacenter.a
-}`, recovery: engine.RecoveryRestore, downtime: 2*h + m, window: 11 * h, lost: 10000 * (11 - 121.0/60)},
+}`, recovery: engine.RecoveryPowerBack, downtime: 2*h + m, window: 11 * h, lost: 10000 * (11 - 121.0/60)},
 
 		// History: the experiment starts at 08:00, backups are daily at
 		// 02:00, the fire is at 15:00 (t0 + 7h). Last night's 02:00 backup
@@ -470,14 +471,20 @@ func TestTimelineOrder(t *testing.T) {
 
 // TestOverloadStates tells admission control from collapse. A 10x surge
 // (no ramp) for 1h: 100,000 users online, 6,667 req/s against 4,000.
-//   - max_sessions 50,000 admits half: 3,333 req/s, all served. Half the
-//     demand is served: degraded, served share 0.5.
+//   - max_sessions 50,000 admits half. The admitted are a closed
+//     population (think time 15 s - 50 ms): each server (20 workers of
+//     50 ms) gets a tenth, a = X/10 x 0.05 = 16.66 erlangs on 20 workers,
+//     Erlang B 0.0783, Erlang C 0.3374, mean wait 0.3374 / (400 - X/10) =
+//     5.05 ms, so X = 50,000 / (14.95 + 0.05 + 0.00505) = 3,332.21 req/s,
+//     all answered; the turned away ask 3,333.33. Served share
+//     3,332.21 / 6,665.54 = 0.499916: degraded.
 //   - without admission control goodput collapses to
 //     4,000 e^(-2 (6,667/4,000 - 1)) = 4,000 e^(-4/3) = 1,054 req/s, 15.8 %
 //     of demand: down.
 //
-// Over the day, with admission control: demanded 667 req/s x 23h + 6,667 x
-// 1h = 667 x 33h; served 667 x 23h + 3,333 x 1h = 667 x 28h: 28/33.
+// Over the day, with admission control: demanded 666.67 req/s x 23h +
+// 6,665.54 x 1h, served 666.67 x 23h + 3,332.21 x 1h: 18,665.5 / 21,998.9 =
+// 0.848477 (the ordinary hours' wait, at a = 1.67 erlangs, is nil).
 func TestOverloadStates(t *testing.T) {
 	surge := `fault "connection_surge" "x" {
   at = "2h"
@@ -492,7 +499,7 @@ func TestOverloadStates(t *testing.T) {
 		state        engine.State
 		served, over float64
 	}{
-		{"admission control", ac, engine.StateDegraded, 0.5, 28.0 / 33},
+		{"admission control", ac, engine.StateDegraded, 3332.21 / (3332.21 + 100000.0/30), (666.667*23 + 3332.21) / (666.667*23 + 3332.21 + 100000.0/30)},
 		{"collapse", col, engine.StateDown, math.Exp(-4.0/3) * 4000 / (10 * 100000 * 0.1 * 4 / 60), (23 + 10*math.Exp(-4.0/3)*0.6) / 33},
 	} {
 		if len(c.r.Incidents) != 1 {

@@ -19,7 +19,8 @@
 //     promoted (after operator_response when failover is manual) and serves
 //     after promotion. Asynchronous replication loses the writes of the last
 //     replication_lag plus any latency on the link; writes the standby
-//     never received (it was down or cut off) are lost too. The old
+//     never received (it was down or cut off) are lost too, from that lag
+//     before the cut, when they were still in flight. The old
 //     primary's datacenter no longer matters to the region.
 //   - Restore: when the primary's data is gone and no standby can take
 //     over, after operator_response the newest backup that survives is
@@ -27,7 +28,10 @@
 //     runs, taking provisioning + data_size / restore_rate. Writes since
 //     that backup are lost. If the backup's or the target's datacenter
 //     fails meanwhile, the restore starts over from the next best choice. A
-//     completed restore is never undone by a later loss of the backups.
+//     completed restore is never undone by a later loss of the backups. A
+//     restore that would end after the horizon leaves the region not
+//     recovered; every derived time saturates (faults.AddDurations,
+//     rules.RestoreTime), so that one longer than a Duration does too.
 //   - Power: a primary whose datacenter was only powered off comes back
 //     restart after the power, unless a failover happened first. With
 //     max_wait, at rules.StopWaitingAt the operator restores instead the
@@ -46,7 +50,8 @@
 //     once with sync_fallback = "async"), and from then on writes are on the
 //     primary only until the standby catches up. Latency on that link slows
 //     commits only: a write holds an app worker for serviceTime plus a
-//     round trip.
+//     round trip, which takes capacity and adds to the writes' response
+//     time.
 //   - The app tier serves from the primary's datacenter with app_replicas
 //     servers; after a failover or a restore it is redeployed with the
 //     database, at full size, within the recovery time (its servers are
@@ -63,6 +68,17 @@
 // user, times the share of requests served; none while commits block. A
 // loss window that reaches back before t0 loses the writes of those
 // ordinary hours too.
+//
+// The service series for reports (Detail only) is sampled every 5 minutes
+// up to 14 days; beyond, at most maxSamples samples, each the mean over its
+// step, so that a trial's memory does not grow with the horizon.
+//
+// Response time (latency.go): each app server is an M/M/c queue of
+// replica_rps x serviceTime workers (package queueing); p95 and p99 are its
+// waiting quantiles plus the service. Admission control makes the admitted
+// users a closed population whose wait stays bounded beyond saturation
+// (slow); without it the wait has no bound but the proxy's timeout. A
+// moment served enough but slower than latency_p95 or latency_p99 is slow.
 package model
 
 import (
@@ -77,10 +93,16 @@ import (
 const (
 	// collapseAlpha shapes congestion collapse: at twice capacity without
 	// admission control, goodput falls to e^-2 = 14 % of capacity (timeouts,
-	// retries and thrashing feed on each other).
+	// retries and thrashing feed on each other). It applies only where the
+	// queue has no steady state (an open stream above capacity), so it does
+	// not contradict the M/M/c figures below capacity; with admission
+	// control the closed population never collapses, it waits.
 	collapseAlpha = 2.0
-	// serviceTime is a request's base service time; a synchronous commit
-	// across added latency holds its worker longer.
+	// serviceTime is how long a read holds an app worker: a page of a PHP
+	// ENT answered in 50 ms at low load. With replica_rps it sets a
+	// server's workers (replica_rps x serviceTime), so capacity and the
+	// queue that predicts response time are one figure; a synchronous
+	// commit across added latency holds its worker longer.
 	serviceTime = 50 * time.Millisecond
 )
 
@@ -110,8 +132,12 @@ func (*Driver) Run(ctx context.Context, p *engine.Plan) (*engine.Observation, er
 				return nil, err
 			}
 		}
-		s.reset(p, w, r)
-		obs.Regions = append(obs.Regions, s.run())
+		s.reset(ctx, p, w, r)
+		ro, err := s.run()
+		if err != nil {
+			return nil, err
+		}
+		obs.Regions = append(obs.Regions, ro)
 	}
 	return obs, nil
 }

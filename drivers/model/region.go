@@ -1,6 +1,7 @@
 package model
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -44,12 +45,13 @@ const (
 	tCrashBack              // a crashed database process is back
 	tAppBack                // crashed app servers are back
 	tDropSync               // an operator drops the synchronous requirement
+	tRebuild                // a new standby is ready
 )
 
 type timer struct {
 	at   time.Duration
 	kind tkind
-	gen  int // recovery generation, for tRecovery
+	gen  int // recovery generation, for tRecovery; rebuild generation, for tRebuild
 	n    int // app servers, for tAppBack
 	fid  string
 }
@@ -89,32 +91,62 @@ type sim struct {
 
 	// constants of the region
 	rps, ws, wph, thr float64
-	demand            rules.Demand
-	surges, floods    []faults.Effect
-	dcBuf             []string
+	wpr               float64 // acknowledged writes per request answered
+	workers           int     // per app server
+	hold, think       float64 // seconds: a read's service time, a user's think time
+	p95, p99          float64 // objectives in seconds, 0 when unset
+	wantLat           bool    // response time is needed: objectives or detail
+
+	tracking         bool    // integrating the horizon: worst response times count
+	worst95, worst99 float64 // seconds
+	demand           rules.Demand
+	surges, floods   []faults.Effect
+	dcBuf            []string
 
 	// state
-	primary      string
-	ps           pstate
-	crashGen     int
-	standby      string
-	missingSince time.Duration // first acked write the standby lacks; -1 none
-	blocked      bool          // synchronous commits block
-	dropped      bool          // an operator dropped the synchronous requirement
-	dropAt       time.Duration // when the pending drop falls due; -1 none
-	ok           []okSpan
-	appDown      int
-	standbyLost  time.Duration // when the standby was destroyed; -1 never
-	standbyFault string
-	noneAt       time.Duration // when every copy was found gone; never otherwise
-	rec          *recovery
-	gen          int
-	timers       []timer
-	lastUp       engine.Recovery // what last brought service back
-	restoreStart time.Duration
-	cum          float64 // acknowledged writes since t0
+	primary       string
+	ps            pstate
+	crashGen      int
+	standby       string
+	missingSince  time.Duration // first acked write the standby lacks; -1 none
+	blocked       bool          // synchronous commits block
+	dropped       bool          // an operator dropped the synchronous requirement
+	dropAt        time.Duration // when the pending drop falls due; -1 none
+	ok            []okSpan
+	appDown       int
+	standbyLost   time.Duration // when the standby was destroyed; -1 never
+	standbyLostIn string        // and where
+	standbyFault  string
+	noneAt        time.Duration // when every copy was found gone; never otherwise
+	rec           *recovery
+	gen           int
+	timers        []timer
+	lastUp        engine.Recovery // what last brought service back
+	restoreStart  time.Duration
+	cum           float64 // acknowledged writes since t0
+	// pair is the primary the configured standby replicates from: the
+	// hosting's primary, or the one a rebuilt standby follows.
+	pair string
+	// rebuilding is the datacenter a new standby is being built in ("" when
+	// none is), rebuildGen tells a cancelled rebuild's timer apart.
+	rebuilding string
+	rebuildGen int
+
+	// constant over the region: the users online at the profile's 1.0 and
+	// the most online at once, before any surge, and the profile's
+	// integral.
+	peakUsers, peakOnline float64
+	lv                    levels
+	lvFor                 *experiments.Workload
+
+	// run control
+	ctx   context.Context
+	steps int   // loop steps, for cancelled
+	err   error // the context's, once cancelled
 
 	// outputs
+	every  time.Duration // the service series' spacing (sampleStep)
+	bucket totals        // the series' step in progress, when wider than sampleEvery
 	obs    engine.RegionObservation
 	losses []engine.Loss
 	// lostAt is, for each of losses, when its writes were lost for good:
@@ -128,13 +160,16 @@ type sim struct {
 
 // reset readies s for region r of plan p, keeping the buffers of its
 // previous use: a many-trial run reuses a handful of sims.
-func (s *sim) reset(p *engine.Plan, w *world, r *experiments.Region) {
+func (s *sim) reset(ctx context.Context, p *engine.Plan, w *world, r *experiments.Region) {
 	h := r.Hosting
+	lv, lvFor := s.lv, s.lvFor
 	*s = sim{
-		p: p, w: w, r: r, h: h,
+		ctx: ctx,
+		p:   p, w: w, r: r, h: h,
 		start:   p.Experiment.Start,
 		horizon: p.Experiment.Duration,
 		detail:  p.Detail,
+		every:   sampleStep(p.Experiment.Duration),
 		rps:     rules.RequestsPerUserSecond(r.Workload),
 		ws:      rules.WriteShare(r.Workload),
 		wph:     r.Workload.WritesPerUserHour,
@@ -143,6 +178,7 @@ func (s *sim) reset(p *engine.Plan, w *world, r *experiments.Region) {
 		demand: rules.NewDemand(r, p.Experiment.Start),
 
 		primary:      h.Primary.Name,
+		pair:         h.Primary.Name,
 		missingSince: -1,
 		dropAt:       -1,
 		standbyLost:  -1,
@@ -158,9 +194,24 @@ func (s *sim) reset(p *engine.Plan, w *world, r *experiments.Region) {
 	if s.thr <= 0 {
 		s.thr = experiments.DefaultSuccessRatio
 	}
-	if h.Standby != nil && h.Replication != experiments.ReplicationNone {
+	s.workers, s.hold = workers(h)
+	if s.rps > 0 {
+		s.think = max(0, 1/s.rps-s.hold)
+		s.wpr = s.wph / 3600 / s.rps
+	}
+	s.p95, s.p99 = r.Objectives.LatencyP95.Seconds(), r.Objectives.LatencyP99.Seconds()
+	s.wantLat = s.detail || s.p95 > 0 || s.p99 > 0
+	if s.configured() {
 		s.standby = h.Standby.Name
 	}
+	s.peakUsers = float64(r.Users) * r.Workload.PeakConcurrency
+	s.peakOnline = s.peakUsers * maxLevel(r.Workload)
+	// the profile's integral depends on the workload alone: compare and
+	// risk run the same workload on every offer, year after year.
+	if lvFor != r.Workload {
+		lv, lvFor = newLevels(r.Workload), r.Workload
+	}
+	s.lv, s.lvFor = lv, lvFor
 	for i := range p.Effects {
 		e := p.Effects[i]
 		if !slices.Contains(e.Regions, r.Name) {
@@ -183,11 +234,38 @@ func (s *sim) event(at time.Duration, kind engine.EventKind, fault string, took 
 	s.obs.Timeline = append(s.obs.Timeline, engine.Event{At: at, Kind: kind, Text: fmt.Sprintf(format, args...), Basis: engine.Modeled, Fault: fault, Took: took})
 }
 
+// after is t + d, saturating: a step that would end beyond what a
+// Duration holds ends never.
+func after(t, d time.Duration) time.Duration { return faults.AddDurations(t, d) }
+
+// cancelled checks the run's context every checkEvery calls: the loops
+// over events and over the daily profile call it, so that a signal stops
+// even a single trial over a century's horizon at once.
+func (s *sim) cancelled() bool {
+	if s.err != nil {
+		return true
+	}
+	s.steps++
+	// the first step looks too: a year whose quiet stretches integrate in
+	// one step may take fewer than checkEvery.
+	if s.steps%checkEvery == 1 {
+		s.err = s.ctx.Err()
+	}
+	return s.err != nil
+}
+
+// checkEvery is how many steps pass between two looks at the context: a
+// step costs well under a microsecond, a look a few nanoseconds.
+const checkEvery = 1024
+
 // run steps from event to event, integrating the service in between.
-func (s *sim) run() engine.RegionObservation {
+func (s *sim) run() (engine.RegionObservation, error) {
 	t := time.Duration(0)
 	bi := 0
 	for t < s.horizon {
+		if s.cancelled() {
+			return engine.RegionObservation{}, s.err
+		}
 		next := s.horizon
 		if bi < len(s.w.bounds) {
 			next = min(next, s.w.bounds[bi].at)
@@ -210,8 +288,11 @@ func (s *sim) run() engine.RegionObservation {
 		s.fireTimers(t)
 		s.settle(t)
 	}
+	if s.err != nil {
+		return engine.RegionObservation{}, s.err
+	}
 	s.finish()
-	return s.obs
+	return s.obs, nil
 }
 
 // dcs are the datacenters where the region has something at t: its primary
@@ -269,7 +350,7 @@ func (s *sim) apply(t time.Duration, e *faults.Effect, end bool) {
 			}
 			if dc == s.standby {
 				s.event(t, engine.EventDown, e.Fault, 0, "standby in %s %s", dc, what)
-				s.standby, s.standbyLost, s.standbyFault = "", t, e.Fault
+				s.standby, s.standbyLost, s.standbyLostIn, s.standbyFault = "", t, dc, e.Fault
 			}
 		}
 	case faults.PowerOff:
@@ -288,7 +369,7 @@ func (s *sim) apply(t time.Duration, e *faults.Effect, end bool) {
 				s.ps = pCrashed
 				s.crashGen++
 				s.closeOK(t, "the database process crashed", e.Fault)
-				s.timers = append(s.timers, timer{at: t + s.h.Restart, kind: tCrashBack, gen: s.crashGen, fid: e.Fault})
+				s.timers = append(s.timers, timer{at: after(t, s.h.Restart), kind: tCrashBack, gen: s.crashGen, fid: e.Fault})
 				s.event(t, engine.EventDown, e.Fault, 0, "database process crashed")
 			}
 		case "app":
@@ -298,7 +379,7 @@ func (s *sim) apply(t time.Duration, e *faults.Effect, end bool) {
 			}
 			n = min(n, s.h.AppReplicas-s.appDown)
 			s.appDown += n
-			s.timers = append(s.timers, timer{at: t + s.h.Restart, kind: tAppBack, n: n, fid: e.Fault})
+			s.timers = append(s.timers, timer{at: after(t, s.h.Restart), kind: tAppBack, n: n, fid: e.Fault})
 			s.event(t, engine.EventDown, e.Fault, 0, "%d app server(s) crashed", n)
 		}
 	}
@@ -323,7 +404,7 @@ func (s *sim) fail(t time.Duration, fault string, st pstate, dc, what string) {
 	if s.rec == nil {
 		s.gen++
 		s.rec = &recovery{failAt: t, fault: fault, phase: phDetecting, gen: s.gen, loss: -1}
-		s.timers = append(s.timers, timer{at: t + s.h.Detection, kind: tRecovery, gen: s.gen})
+		s.timers = append(s.timers, timer{at: after(t, s.h.Detection), kind: tRecovery, gen: s.gen})
 		return
 	}
 	// a recovery already runs: it plans again in settle unless it is still
@@ -370,6 +451,10 @@ func (s *sim) fireTimers(t time.Duration) {
 			if s.rec != nil && tm.gen == s.rec.gen {
 				s.step(t)
 			}
+		case tRebuild:
+			if tm.gen == s.rebuildGen && s.rebuilding != "" {
+				s.rebuilt(t)
+			}
 		}
 	}
 }
@@ -396,6 +481,7 @@ func (s *sim) step(t time.Duration) {
 		s.rec = nil
 		s.lastUp = engine.RecoveryRestore
 		s.event(t, engine.EventRestoreDone, "", took, "restored into %s", rc.target)
+		s.movedTo(rc.target)
 	case phRestarting:
 		s.ps = pOK
 		s.openOK(t)
@@ -415,7 +501,7 @@ func (s *sim) wait(t time.Duration, ph phase, d time.Duration) {
 	rc := s.rec
 	s.gen++
 	rc.gen, rc.phase = s.gen, ph
-	s.timers = append(s.timers, timer{at: t + d, kind: tRecovery, gen: rc.gen})
+	s.timers = append(s.timers, timer{at: after(t, d), kind: tRecovery, gen: rc.gen})
 }
 
 // plan decides the next step of the recovery from the state at t: the
@@ -463,10 +549,9 @@ func (s *sim) plan(t time.Duration) {
 			rc.gen, rc.phase = s.gen, phRestoreWait
 			return
 		}
-		took := h.Provisioning
-		if h.RestoreRate > 0 {
-			took += time.Duration(float64(s.r.DataSize) / h.RestoreRate * float64(time.Second))
-		}
+		// a restore that ends past the horizon (or past what a Duration
+		// holds) leaves the region not recovered.
+		took := faults.AddDurations(h.Provisioning, rules.RestoreTime(s.r, h))
 		rc.bt, rc.bdc, rc.target = bt, bdc, target
 		s.restoreStart = t
 		if s.detail {
@@ -512,9 +597,11 @@ func (s *sim) stopWaiting(t time.Duration) bool {
 }
 
 // settle re-checks, after the events at t, whatever the events may have
-// changed: replication, and a recovery that waits or that they interrupted.
+// changed: replication, a recovery that waits or that they interrupted,
+// and the rebuilding of a lost standby.
 func (s *sim) settle(t time.Duration) {
 	s.replication(t)
+	defer s.rebuild(t)
 	rc := s.rec
 	if rc == nil {
 		return
@@ -583,6 +670,55 @@ func (s *sim) restoreBroken(t time.Duration) (why, fault string) {
 	return strings.Join(whys, " and "), fault
 }
 
+// configured says the hosting has a standby that replicates.
+func (s *sim) configured() bool {
+	return s.h.Standby != nil && s.h.Replication != experiments.ReplicationNone
+}
+
+// rebuild starts, or calls off, the building of a new standby. Operators
+// rebuild redundancy that a failover, a restore or a disaster took away:
+// once a primary runs with no standby, a new one replicates after the
+// hosting's rebuild in the first datacenter that runs and has not burned,
+// the configured standby's first, then the configured primary's, then the
+// provider's others (rules.RestoreCandidates' order). A rebuild whose
+// datacenter or primary fails starts over.
+func (s *sim) rebuild(t time.Duration) {
+	if !s.configured() {
+		return
+	}
+	if s.rebuilding != "" {
+		if s.rec != nil || s.ps != pOK || !s.w.up(s.rebuilding, t) {
+			s.event(t, engine.EventDown, "", 0, "rebuilding the standby in %s interrupted", s.rebuilding)
+			s.rebuilding = ""
+			s.rebuildGen++
+		}
+		return
+	}
+	if s.standby != "" || s.rec != nil || s.ps != pOK {
+		return
+	}
+	cands := append([]string{s.h.Standby.Name, s.h.Primary.Name}, rules.RestoreCandidates(s.p.Experiment, s.h, s.primary, "")...)
+	for _, dc := range cands {
+		if dc == s.primary || !s.w.up(dc, t) {
+			continue
+		}
+		s.rebuilding = dc
+		s.rebuildGen++
+		s.timers = append(s.timers, timer{at: t + s.h.Rebuild, kind: tRebuild, gen: s.rebuildGen})
+		s.event(t, engine.EventRebuildStart, "", 0, "rebuilding a standby in %s", dc)
+		return
+	}
+}
+
+// rebuilt ends a rebuild: the new standby replicates from the primary.
+func (s *sim) rebuilt(t time.Duration) {
+	// the standby lost before is replaced: it is no longer a copy whose
+	// loss ends the data.
+	s.standby, s.pair, s.rebuilding, s.standbyLost = s.rebuilding, s.primary, "", -1
+	s.blocked, s.dropped, s.dropAt, s.missingSince = false, false, -1, -1
+	s.event(t, engine.EventRebuildDone, "", s.h.Rebuild, "standby rebuilt in %s, replicating from %s", s.standby, s.primary)
+}
+
 // promoted ends a failover: the standby is the primary and the old
 // primary's datacenter no longer matters.
 func (s *sim) promoted(t time.Duration) {
@@ -605,6 +741,14 @@ func (s *sim) promoted(t time.Duration) {
 	s.rec = nil
 	s.lastUp = engine.RecoveryFailover
 	s.event(t, engine.EventFailoverDone, "", s.h.Promotion, "standby in %s is the new primary", s.primary)
+	s.movedTo(s.primary)
+}
+
+// movedTo records on the event just logged that the primary now lives in dc.
+func (s *sim) movedTo(dc string) {
+	if n := len(s.obs.Timeline); n > 0 {
+		s.obs.Timeline[n-1].Primary = dc
+	}
 }
 
 func (s *sim) unrecoverable(t time.Duration) {
@@ -623,7 +767,7 @@ func (s *sim) unrecoverable(t time.Duration) {
 	}
 	copies := []copyLoss{{rc.failAt, rc.fault, "the primary database"}}
 	if s.standbyLost >= 0 {
-		copies = append(copies, copyLoss{s.standbyLost, s.standbyFault, "the standby in " + s.h.Standby.Name})
+		copies = append(copies, copyLoss{s.standbyLost, s.standbyFault, "the standby in " + s.standbyLostIn})
 	}
 	for _, b := range s.h.Backups {
 		if at := s.w.lostSince(b.To.Name, t); at > ever {
@@ -663,8 +807,7 @@ func (s *sim) replication(t time.Duration) {
 	if s.ps != pOK && s.ps != pCrashed {
 		return
 	}
-	configured := h.Standby != nil && h.Replication != experiments.ReplicationNone && s.primary == h.Primary.Name
-	if !configured {
+	if !s.configured() || s.primary != s.pair {
 		return
 	}
 	reach := s.standby != "" && s.w.up(s.standby, t) && !s.w.cut(s.primary, s.standby, t)
@@ -678,7 +821,7 @@ func (s *sim) replication(t time.Duration) {
 	if h.Replication == experiments.ReplicationSync && h.SyncFallback != experiments.SyncAsync && !s.dropped {
 		if !s.blocked {
 			s.blocked = true
-			s.dropAt = t + h.Detection + h.OperatorResponse
+			s.dropAt = faults.AddDurations(t, h.Detection, h.OperatorResponse)
 			s.timers = append(s.timers, timer{at: s.dropAt, kind: tDropSync})
 			why, fault := s.standbyGone(t)
 			s.event(t, engine.EventDown, fault, 0, "synchronous standby in %s %s: commits block, reads go on", h.Standby.Name, why)
@@ -687,6 +830,13 @@ func (s *sim) replication(t time.Duration) {
 	}
 	if s.missingSince < 0 {
 		s.missingSince = t
+		if h.Replication == experiments.ReplicationAsync {
+			// an asynchronous standby trailed by the lag when it was cut
+			// off: what was in flight then never reaches it either. A
+			// synchronous one had every commit (dropped or fallen back,
+			// it misses only what follows).
+			s.missingSince = t - h.ReplicationLag - s.w.delay(s.primary, s.standby, t)
+		}
 		// a standby destroyed was said so when it was; one that merely
 		// stopped receiving is said here, for it is what a failover loses.
 		if s.standby != "" {
@@ -729,7 +879,7 @@ func (s *sim) newestBackup(t time.Duration, readable bool) (time.Duration, strin
 		// step back schedule by schedule: in a zone with daylight saving
 		// two backups are not always Every apart.
 		for ; ok && bt > gone; bt, ok = rules.LastBackup(s.start, b, bt-1) {
-			if s.taken(bt, dc) {
+			if s.taken(bt, dc) || s.cancelled() {
 				break
 			}
 		}

@@ -3,6 +3,7 @@ package model
 import (
 	"math"
 	"slices"
+	"sort"
 	"time"
 
 	"github.com/firedrill/firedrill/engine"
@@ -16,6 +17,7 @@ import (
 type params struct {
 	db       bool    // a primary serves
 	capacity float64 // requests per second the app tier serves
+	q        queue   // the app tier's queue
 	attack   float64 // attack requests per second that reach the app tier
 	blocked  bool    // commits block: writes fail, reads are served
 	cause    []string
@@ -30,10 +32,11 @@ type seg struct {
 }
 
 // class of a moment.
-type class int
+type class int8
 
 const (
 	inSLO class = iota
+	slow
 	degraded
 	down
 )
@@ -46,13 +49,15 @@ type point struct {
 	deliv   float64 // of which answered successfully (writes fail when blocked)
 	writes  float64 // acknowledged writes per second
 	success float64
+	p95     float32 // seconds; 0 when not computed, +Inf unbounded
+	p99     float32 // (float32 keeps a point small: integration copies many)
 	cls     class
 }
 
 // totals are integrals over a stretch of time.
 type totals struct {
-	demanded, delivered, writes float64 // requests, requests, writes
-	userSecondsLost             float64
+	demanded, delivered, writes    float64 // requests, requests, writes
+	userSecondsLost, onlineSeconds float64
 }
 
 func (t *totals) add(o totals) {
@@ -60,6 +65,7 @@ func (t *totals) add(o totals) {
 	t.delivered += o.delivered
 	t.writes += o.writes
 	t.userSecondsLost += o.userSecondsLost
+	t.onlineSeconds += o.onlineSeconds
 }
 
 // params reads the state at t.
@@ -74,7 +80,8 @@ func (s *sim) params(t time.Duration) params {
 		return p
 	}
 	h := s.h
-	p.capacity = rules.Capacity(h, h.AppReplicas-s.appDown)
+	p.q = s.queue(h.AppReplicas - s.appDown)
+	p.capacity = p.q.cap
 	if s.appDown > 0 {
 		for _, tm := range s.timers {
 			if tm.kind == tAppBack && !slices.Contains(p.cause, tm.fid) {
@@ -86,7 +93,10 @@ func (s *sim) params(t time.Duration) params {
 	// an app worker longer, reads do not.
 	if h.Replication == experiments.ReplicationSync && s.standby != "" && !s.blocked && !s.dropped && s.missingSince < 0 {
 		if d := s.w.delay(s.primary, s.standby, t); d > 0 {
-			p.capacity /= 1 + s.ws*float64(2*d)/float64(serviceTime)
+			p.q.extra = (2 * d).Seconds()
+			p.q.hold += s.ws * p.q.extra
+			p.capacity /= 1 + s.ws*p.q.extra/p.q.read
+			p.q.cap = p.capacity
 			for i := range s.w.effects {
 				e := &s.w.effects[i]
 				if e.Action == faults.Latency && e.At <= t && t < e.End() && rules.Between(e, s.primary, s.standby) && !slices.Contains(p.cause, e.Fault) {
@@ -127,31 +137,57 @@ func (s *sim) online(t time.Duration) float64 {
 	return o
 }
 
+// queue is the app tier with n live servers and no commit delay.
+func (s *sim) queue(n int) queue {
+	return queue{n: n, c: s.workers, cap: rules.Capacity(s.h, n), hold: s.hold, read: s.hold}
+}
+
 // at is the service at t under p.
-func (s *sim) at(t time.Duration, p *params) point {
-	on := s.online(t)
-	pt := point{online: on, demand: on * s.rps}
+func (s *sim) at(t time.Duration, p *params) (pt point) {
+	s.serve(s.online(t), p, &pt)
+	return pt
+}
+
+// serve sets pt to the service with on users online under p. It fills a
+// point in place: integration reads many, and copies cost.
+func (s *sim) serve(on float64, p *params, pt *point) {
+	*pt = point{online: on, demand: on * s.rps}
 	if !p.db {
 		pt.cls = down
-		return pt
+		return
 	}
 	admitted := rules.Admitted(s.h, on)
-	a := admitted * s.rps
+	a := admitted * s.rps // what the admitted send
 	offered := a + p.attack
 	pt.good = a
-	if offered > p.capacity {
+	if s.wantLat {
+		pt.p95, pt.p99 = float32(math.Inf(1)), float32(math.Inf(1))
+	}
+	switch {
+	case s.h.MaxSessions > 0 && p.attack < p.capacity:
+		// the admitted are a closed population: answered, more slowly as
+		// the queue fills, and sending less meanwhile.
+		a = p.q.closed(admitted, s.think, p.attack)
+		pt.good = a
+		pt.demand = (on-admitted)*s.rps + a
+		if s.wantLat {
+			pt.p95, pt.p99 = float32(p.q.quantile(a+p.attack, 0.95, s.ws)), float32(p.q.quantile(a+p.attack, 0.99, s.ws))
+		}
+	case offered > p.capacity:
 		if p.capacity <= 0 {
 			pt.good = 0
 		} else {
 			pt.good = p.capacity * math.Exp(-collapseAlpha*(offered/p.capacity-1)) * a / offered
 		}
-	}
-	served := 1.0
-	if pt.demand > 0 {
-		served = pt.good / pt.demand
+	case s.wantLat:
+		pt.p95, pt.p99 = float32(p.q.quantile(offered, 0.95, s.ws)), float32(p.q.quantile(offered, 0.99, s.ws))
 	}
 	pt.deliv = pt.good
-	pt.writes = on * served * s.wph / 3600
+	// writes_per_user_hour per online user, for the requests answered
+	pt.writes = pt.good * s.wpr
+	if s.rps <= 0 {
+		pt.writes = on * s.wph / 3600
+	}
 	if p.blocked {
 		pt.deliv = pt.good * (1 - s.ws)
 		pt.writes = 0
@@ -161,6 +197,8 @@ func (s *sim) at(t time.Duration, p *params) point {
 		pt.success = pt.deliv / pt.demand
 	}
 	switch {
+	case pt.success >= s.thr && s.slow(pt):
+		pt.cls = slow
 	case pt.success >= s.thr:
 		pt.cls = inSLO
 	case admitted < on && a > 0 && pt.good >= s.thr*a:
@@ -169,7 +207,20 @@ func (s *sim) at(t time.Duration, p *params) point {
 	default:
 		pt.cls = down
 	}
-	return pt
+}
+
+// worst keeps the slowest response time of the moments answered while the
+// horizon is integrated (not while writes are recounted).
+func (s *sim) worst(pt *point) {
+	if !s.tracking || pt.cls == down || pt.good <= 0 {
+		return
+	}
+	s.worst95, s.worst99 = max(s.worst95, float64(pt.p95)), max(s.worst99, float64(pt.p99))
+}
+
+// slow says whether pt's response time misses the region's objectives.
+func (s *sim) slow(pt *point) bool {
+	return (s.p95 > 0 && float64(pt.p95) > s.p95) || (s.p99 > 0 && float64(pt.p99) > s.p99)
 }
 
 // simpson integrates a point's figures over [u, v] from its ends and middle:
@@ -181,6 +232,7 @@ func simpson(u, v time.Duration, p0, pm, p1 point) totals {
 		delivered:       w * (p0.deliv + 4*pm.deliv + p1.deliv),
 		writes:          w * (p0.writes + 4*pm.writes + p1.writes),
 		userSecondsLost: w * (p0.online*(1-p0.success) + 4*pm.online*(1-pm.success) + p1.online*(1-p1.success)),
+		onlineSeconds:   w * (p0.online + 4*pm.online + p1.online),
 	}
 }
 
@@ -213,10 +265,10 @@ func (s *sim) nextBreak(t time.Duration) time.Duration {
 		}
 		// the clock jumps at a change of offset: the profile reads on from
 		// the new time of day.
-		next = min(t+d, s.demand.NextShift(t))
+		next = min(after(t, d), s.demand.NextShift(t))
 	}
 	for _, e := range s.surges {
-		for _, c := range []time.Duration{e.At, e.At + e.Ramp, e.At + e.Ramp + e.Hold, e.End()} {
+		for _, c := range []time.Duration{e.At, after(e.At, e.Ramp), faults.AddDurations(e.At, e.Ramp, e.Hold), e.End()} {
 			if c > t && c < next {
 				next = c
 			}
@@ -229,9 +281,130 @@ func (s *sim) nextBreak(t time.Duration) time.Duration {
 // step, and the spacing at which it looks for SLO crossings.
 const grid = 2 * time.Minute
 
+// maxLevel is the highest share of the peak a daily profile reaches: the
+// profile is linear between its points, so at one of them.
+func maxLevel(w *experiments.Workload) float64 {
+	if len(w.Profile) == 0 {
+		return 1
+	}
+	m := 0.0
+	for _, p := range w.Profile {
+		m = max(m, p.Level)
+	}
+	return m
+}
+
+// day is the period of demand without surges: the daily profile.
+const day = 24 * time.Hour
+
+// served says that under p everyone is served at every moment of [a, b):
+// a primary that commits, no attack, no surge, and capacity (and
+// admission) above the day's peak. Demand is then the daily profile alone,
+// integrated exactly in one step (servedTotals), which is what makes a
+// year cost a handful of events instead of 365 days of profile.
+func (s *sim) served(a, b time.Duration, p *params) bool {
+	if !p.db || p.blocked || p.attack > 0 || s.peakOnline*s.rps > p.capacity {
+		return false
+	}
+	if s.h.MaxSessions > 0 && s.peakOnline > float64(s.h.MaxSessions) {
+		return false
+	}
+	for _, e := range s.surges {
+		if e.At < b && e.End() > a {
+			return false
+		}
+	}
+	if s.wantLat {
+		// response time grows with demand: the busiest moment says whether
+		// any is slow, and is the stretch's worst.
+		var top point
+		if s.serve(s.peakOnline, p, &top); top.cls != inSLO {
+			return false
+		}
+		s.worst(&top)
+	}
+	return true
+}
+
+// levels is the daily profile's integral, ready for any stretch: the
+// level is linear between breakpoints, so its integral is exact by
+// trapezoids, and a whole day integrates to the same every day.
+type levels struct {
+	at  []time.Duration // breakpoints from 0 to 24h
+	lvl []float64       // the level at each
+	cum []float64       // level-seconds from midnight to each
+}
+
+func newLevels(w *experiments.Workload) levels {
+	var l levels
+	l.at = append(l.at, 0)
+	for _, p := range w.Profile {
+		if p.At > 0 && p.At < day {
+			l.at = append(l.at, p.At)
+		}
+	}
+	l.at = append(l.at, day)
+	c := 0.0
+	for i, t := range l.at {
+		l.lvl = append(l.lvl, w.Level(t%day))
+		if i > 0 {
+			c += (t - l.at[i-1]).Seconds() * (l.lvl[i-1] + l.lvl[i]) / 2
+		}
+		l.cum = append(l.cum, c)
+	}
+	return l
+}
+
+// upTo is the level-seconds from midnight to tod, within one day.
+func (l *levels) upTo(w *experiments.Workload, tod time.Duration) float64 {
+	i := sort.Search(len(l.at), func(i int) bool { return l.at[i] > tod }) - 1
+	i = max(i, 0)
+	return l.cum[i] + (tod-l.at[i]).Seconds()*(l.lvl[i]+w.Level(tod))/2
+}
+
+// from0 is the level-seconds from the midnight that starts day 0 of the
+// demand curve's clock to u (which may be negative).
+func (l *levels) from0(w *experiments.Workload, u time.Duration) float64 {
+	q, r := u/day, u%day
+	if r < 0 {
+		r += day
+		q--
+	}
+	return float64(q)*l.cum[len(l.cum)-1] + l.upTo(w, r)
+}
+
+// span is the level-seconds over d from the time of day tod, in whole
+// days and a rest so that no offset overflows at the longest horizon.
+func (l *levels) span(w *experiments.Workload, tod, d time.Duration) float64 {
+	return float64(d/day)*l.cum[len(l.cum)-1] + l.from0(w, tod+d%day) - l.upTo(w, tod)
+}
+
+// servedTotals are the integrals over [a, b) when everyone is served:
+// every request answered, every write acknowledged.
+//
+// Whole days integrate to one day's level-seconds only while the wall
+// clock runs with time: in a zone with daylight saving a day may have 23
+// or 25 hours, so [a, b) is split at each change of offset and each part
+// read from its own time of day on (the slow path reads the same clock).
+func (s *sim) servedTotals(a, b time.Duration) totals {
+	levelSecs := 0.0
+	for u := a; u < b; {
+		v := min(b, s.demand.NextShift(u))
+		tod := s.demand.TimeOfDay(u)
+		levelSecs += s.lv.span(s.r.Workload, tod, v-u)
+		u = v
+	}
+	userSecs := s.peakUsers * levelSecs
+	return totals{demanded: userSecs * s.rps, delivered: userSecs * s.rps, writes: userSecs * s.wph / 3600, onlineSeconds: userSecs}
+}
+
 // pieces splits [a, b) under p into stretches of one class and hands each,
 // with its integrals, to fn in time order.
 func (s *sim) pieces(a, b time.Duration, p *params, fn func(u, v time.Duration, c class, t totals)) {
+	if b-a > 2*day && s.served(a, b, p) {
+		fn(a, b, inSLO, s.servedTotals(a, b))
+		return
+	}
 	var (
 		runA   = a
 		runCls = class(-1)
@@ -251,6 +424,9 @@ func (s *sim) pieces(a, b time.Duration, p *params, fn func(u, v time.Duration, 
 		run.add(t)
 	}
 	for x := a; x < b; {
+		if s.cancelled() {
+			return
+		}
 		y := min(b, s.nextBreak(x))
 		s.sub(x, y, p, emit)
 		x = y
@@ -270,13 +446,31 @@ func (s *sim) sub(x, y time.Duration, p *params, emit func(u, v time.Duration, c
 		return
 	}
 	// fast path: no overload and nobody turned away anywhere on the piece,
-	// so the success ratio is constant.
+	// so the success ratio is constant; response time grows with demand,
+	// so when the busiest moment is not slow, none is (a slow one may not
+	// be slow all along: demand can dip between the piece's ends).
 	onMax := quadMax(p0.online, pm.online, p1.online)
 	if (s.h.MaxSessions == 0 || onMax <= float64(s.h.MaxSessions)) && onMax*s.rps+p.attack <= p.capacity {
-		emit(x, y, p0.cls, simpson(x, y, p0, pm, p1))
-		return
+		if !s.wantLat {
+			emit(x, y, p0.cls, simpson(x, y, p0, pm, p1))
+			return
+		}
+		var top point
+		if s.serve(onMax, p, &top); top.cls == p0.cls && top.cls != slow {
+			s.worst(&top)
+			emit(x, y, p0.cls, simpson(x, y, p0, pm, p1))
+			return
+		}
 	}
-	n := int((y - x + grid - 1) / grid)
+	if s.wantLat {
+		s.worst(&p0)
+		s.worst(&pm)
+		s.worst(&p1)
+	}
+	n := int((y - x) / grid)
+	if (y-x)%grid != 0 {
+		n++
+	}
 	step := (y - x) / time.Duration(max(n, 1))
 	prev := p0
 	for u := x; u < y; {
@@ -287,6 +481,9 @@ func (s *sim) sub(x, y time.Duration, p *params, emit func(u, v time.Duration, c
 		q := p1
 		if v < y {
 			q = s.at(v, p)
+			if s.wantLat {
+				s.worst(&q)
+			}
 		}
 		if q.cls != prev.cls {
 			// bisect the change to the millisecond.
@@ -319,6 +516,7 @@ func (s *sim) integrate(a, b time.Duration) {
 	s.segs = append(s.segs, seg{a: a, b: b, prm: p, cum: s.cum})
 	evUp := s.lastUp
 	s.lastUp = ""
+	s.tracking = true
 	s.pieces(a, b, &p, func(u, v time.Duration, c class, t totals) {
 		s.cum += t.writes
 		s.obs.AckedWrites += t.writes
@@ -327,38 +525,104 @@ func (s *sim) integrate(a, b time.Duration) {
 		s.obs.UserHoursLost += t.userSecondsLost / 3600
 		s.track(u, v, c, t, &p, a, evUp)
 	})
+	s.tracking = false
 	if s.detail {
-		for ts := (a + sampleEvery - 1) / sampleEvery * sampleEvery; ts < b; ts += sampleEvery {
-			pt := s.at(ts, &p)
-			s.obs.Served = append(s.obs.Served, engine.Sample{At: ts, Success: pt.success, Demand: pt.online})
-		}
+		s.sample(a, b, &p)
 	}
 }
 
-// sampleEvery spaces the service series drawn in reports.
-const sampleEvery = 5 * time.Minute
+// The service series drawn in reports holds a sample every sampleEvery, up
+// to maxSamples samples: beyond 14 days the samples space out (sampleStep),
+// so that a trial's memory does not grow with the horizon.
+const (
+	sampleEvery = 5 * time.Minute
+	maxSamples  = 4096
+)
+
+// sampleStep is the spacing of the service series over horizon: a
+// multiple of sampleEvery that needs at most maxSamples samples.
+func sampleStep(horizon time.Duration) time.Duration {
+	n := horizon / sampleEvery
+	if n <= maxSamples {
+		return sampleEvery
+	}
+	return (n + maxSamples - 1) / maxSamples * sampleEvery
+}
+
+// sample adds the series' samples in [a, b), under p. At sampleEvery a
+// sample is the service at its moment; wider steps would skip outages
+// between two moments, so each sample is the mean over its step instead
+// (requests served over requests made, users online on average), placed
+// at the step's middle.
+func (s *sim) sample(a, b time.Duration, p *params) {
+	step := s.every
+	if step == sampleEvery {
+		for ts := (a + step - 1) / step * step; ts < b; ts += step {
+			if s.cancelled() {
+				return
+			}
+			pt := s.at(ts, p)
+			smp := engine.Sample{At: ts, Success: pt.success, Demand: pt.online}
+			if pt.cls != down && pt.good > 0 {
+				smp.P95 = seconds(float64(pt.p95))
+			}
+			s.obs.Served = append(s.obs.Served, smp)
+		}
+		return
+	}
+	for u := a; u < b; {
+		end := min(after(u/step*step, step), s.horizon)
+		v := min(b, end)
+		s.pieces(u, v, p, func(_, _ time.Duration, _ class, t totals) { s.bucket.add(t) })
+		if v == end {
+			s.flushBucket(end)
+		}
+		u = v
+	}
+}
+
+// flushBucket ends the step that ends at end with a sample of its means.
+func (s *sim) flushBucket(end time.Duration) {
+	t := s.bucket
+	s.bucket = totals{}
+	start := (end - 1) / s.every * s.every
+	if end <= start {
+		return
+	}
+	smp := engine.Sample{At: start + (end-start)/2, Success: 1, Demand: t.onlineSeconds / (end - start).Seconds()}
+	if t.demanded > 0 {
+		smp.Success = min(1, t.delivered/t.demanded)
+	}
+	s.obs.Served = append(s.obs.Served, smp)
+}
 
 // track opens, extends and closes outages as the class changes.
 func (s *sim) track(u, v time.Duration, c class, t totals, p *params, segStart time.Duration, evUp engine.Recovery) {
 	st := engine.StateDown
-	if c == degraded {
+	switch c {
+	case degraded:
 		st = engine.StateDegraded
+	case slow:
+		st = engine.StateSlow
 	}
 	if s.out != nil && (c == inSLO || s.out.State != st) {
 		rec := engine.RecoveryLoadSubsided
 		if u == segStart && evUp != "" {
 			rec = evUp
 		}
-		s.close(u, rec)
+		s.close(u, rec, c == inSLO)
 	}
 	if c == inSLO {
 		return
 	}
 	if s.out == nil {
 		s.out = &engine.Outage{Span: engine.Span{Start: u}, State: st}
-		if st == engine.StateDegraded {
+		switch st {
+		case engine.StateDegraded:
 			s.event(u, engine.EventAdmission, "", 0, "access temporarily restricted: admission control turns users away, the admitted are served")
-		} else {
+		case engine.StateSlow:
+			s.event(u, engine.EventSlow, "", 0, "service slow: answered, but response time over its objective")
+		default:
 			s.event(u, engine.EventOutage, "", 0, "service out of SLO")
 		}
 	}
@@ -372,13 +636,15 @@ func (s *sim) track(u, v time.Duration, c class, t totals, p *params, segStart t
 	s.out.Delivered += t.delivered
 }
 
-func (s *sim) close(at time.Duration, rec engine.Recovery) {
+// close ends the outage in progress; restored says the service is back in
+// SLO, not only in another state (slow to restricted, say).
+func (s *sim) close(at time.Duration, rec engine.Recovery, restored bool) {
 	o := s.out
 	o.End = at
 	o.Recovery = rec
 	s.obs.Outages = append(s.obs.Outages, *o)
 	s.out = nil
-	if at < s.horizon {
+	if restored && at < s.horizon {
 		s.event(at, engine.EventRestored, "", o.Len(), "service restored")
 	}
 }
@@ -386,7 +652,10 @@ func (s *sim) close(at time.Duration, rec engine.Recovery) {
 // finish closes what is still open at the horizon and settles the figures.
 func (s *sim) finish() {
 	if s.out != nil {
-		s.close(s.horizon, engine.RecoveryPending)
+		s.close(s.horizon, engine.RecoveryPending, false)
+	}
+	if s.worst95 > 0 {
+		s.obs.P95, s.obs.P99 = seconds(s.worst95), seconds(s.worst99)
 	}
 	for i, l := range s.losses {
 		s.obs.LostWrites += l.Writes
@@ -437,7 +706,8 @@ func (s *sim) cumAt(t time.Duration) float64 {
 		if t == 0 {
 			return 0
 		}
-		base := params{db: true, capacity: rules.Capacity(s.h, s.h.AppReplicas)}
+		base := params{db: true, q: s.queue(s.h.AppReplicas)}
+		base.capacity = base.q.cap
 		var w float64
 		s.pieces(t, 0, &base, func(_, _ time.Duration, _ class, tt totals) { w += tt.writes })
 		return -w

@@ -1,4 +1,4 @@
-package containers
+package docker
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/testcontainers/testcontainers-go/wait"
+	"github.com/firedrill/firedrill/drivers/containers/platform"
 )
 
 const (
@@ -33,28 +33,30 @@ type reaper struct {
 // startReaper starts the run's reaperd, first of all its containers, and
 // holds a connection to it. A run that is killed outright stops writing;
 // reaperd then removes what carries the run's label.
-func (r *run) startReaper(ctx context.Context) (*reaper, error) {
-	sock, ok := strings.CutPrefix(r.cli.DaemonHost(), "unix://")
+func (s *session) startReaper(ctx context.Context) (*reaper, error) {
+	sock, ok := strings.CutPrefix(s.cli.DaemonHost(), "unix://")
 	if !ok {
-		return nil, fmt.Errorf("start the reaper: it needs the Docker engine's unix socket, and the engine is at %s", r.cli.DaemonHost())
+		return nil, fmt.Errorf("start the reaper: it needs the Docker engine's unix socket, and the engine is at %s", s.cli.DaemonHost())
 	}
-	_, tc, err := r.start(ctx, spec{
-		name: fmt.Sprintf("fd-%s-reaper", r.id), role: roleReaper, image: r.images.Reaper,
-		env: map[string]string{
-			"REAPER_RUN": r.id, "REAPER_GRACE": reaperGrace.String(), "REAPER_SILENCE": reaperSilence.String(),
+	_, tc, err := s.start(ctx, spec{
+		Spec: platform.Spec{
+			Name: fmt.Sprintf("fd-%s-reaper", s.run.ID), Labels: map[string]string{platform.LabelRole: "reaper"}, Image: s.images.Reaper,
+			Env: map[string]string{
+				"REAPER_RUN": s.run.ID, "REAPER_GRACE": reaperGrace.String(), "REAPER_SILENCE": reaperSilence.String(),
+			},
+			User: "0:0", Port: reaperPort, CPUs: 0.1, MemMB: 32,
+			Ready: platform.Ready{Log: "reaperd: listening", Timeout: 30 * time.Second},
 		},
-		user: "0:0", binds: []string{sock + ":/var/run/docker.sock"}, autoRemove: true,
-		publish: reaperPort, cpus: 0.1, memMB: 32,
-		wait: wait.ForLog("reaperd: listening").WithStartupTimeout(30 * time.Second),
+		binds: []string{sock + ":/var/run/docker.sock"}, autoRemove: true,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start the reaper: %w", err)
 	}
-	port, err := tc.MappedPort(ctx, fmt.Sprintf("%d/tcp", reaperPort))
+	addr, err := mappedPort(ctx, tc, reaperPort)
 	if err != nil {
 		return nil, fmt.Errorf("reaper port: %w", err)
 	}
-	rp := &reaper{addr: fmt.Sprintf("127.0.0.1:%d", port.Num())}
+	rp := &reaper{addr: addr}
 	conn, err := net.DialTimeout("tcp", rp.addr, 5*time.Second)
 	if err != nil {
 		return nil, fmt.Errorf("connect to the reaper: %w", err)

@@ -1,4 +1,8 @@
-package containers
+// Package docker is the Docker platform of the containers driver: each
+// datacenter an internal Docker network, each workload a container started
+// with testcontainers-go, cleanup by label, and reaperd, which removes a
+// run's resources when the firedrill process that made them is killed.
+package docker
 
 import (
 	"bytes"
@@ -15,25 +19,13 @@ import (
 	"github.com/moby/moby/client"
 	"github.com/testcontainers/testcontainers-go"
 	tclog "github.com/testcontainers/testcontainers-go/log"
+
+	"github.com/firedrill/firedrill/drivers/containers/platform"
 )
 
 // ErrNoDocker says that no Docker engine answered. Callers test for it with
 // errors.Is to print the hint instead of a stack of wrapped errors.
 var ErrNoDocker = errors.New("no Docker engine answers (start Docker: dockerd &, see DEVELOPERS.md)")
-
-// Labels put on every container, network and volume firedrill creates.
-// Cleanup finds resources by these labels only, never by name.
-const (
-	LabelManaged    = "firedrill.managed"
-	LabelRun        = "firedrill.run"
-	LabelPID        = "firedrill.pid"
-	LabelHost       = "firedrill.host"
-	LabelRegion     = "firedrill.region"
-	LabelDatacenter = "firedrill.datacenter"
-	LabelSite       = "firedrill.site"
-	LabelProvider   = "firedrill.provider"
-	LabelRole       = "firedrill.role"
-)
 
 var envOnce sync.Once
 
@@ -56,9 +48,9 @@ func setTestcontainersEnv() {
 	})
 }
 
-// dockerClient connects to the Docker engine, or returns an error wrapping
+// Client connects to the Docker engine, or returns an error wrapping
 // ErrNoDocker.
-func dockerClient(ctx context.Context) (*client.Client, error) {
+func Client(ctx context.Context) (*client.Client, error) {
 	setTestcontainersEnv()
 	tc, err := testcontainers.NewDockerClientWithOpts(ctx)
 	if err != nil {
@@ -71,23 +63,17 @@ func dockerClient(ctx context.Context) (*client.Client, error) {
 	return cli, nil
 }
 
-// execResult is the outcome of a command run inside a container.
-type execResult struct {
-	Code           int
-	Stdout, Stderr string
-}
-
 // dockerExec runs cmd in a container as user (empty: the image's user) and
 // waits for it. A non-zero exit is returned in the result, not as an error:
 // callers decide what a failure means.
-func dockerExec(ctx context.Context, cli client.APIClient, id, user string, cmd ...string) (execResult, error) {
+func dockerExec(ctx context.Context, cli client.APIClient, id, user string, cmd ...string) (platform.ExecResult, error) {
 	cr, err := cli.ExecCreate(ctx, id, client.ExecCreateOptions{User: user, Cmd: cmd, AttachStdout: true, AttachStderr: true})
 	if err != nil {
-		return execResult{}, fmt.Errorf("exec %q in %s: %w", strings.Join(cmd, " "), short(id), err)
+		return platform.ExecResult{}, fmt.Errorf("exec %q in %s: %w", strings.Join(cmd, " "), short(id), err)
 	}
 	att, err := cli.ExecAttach(ctx, cr.ID, client.ExecAttachOptions{})
 	if err != nil {
-		return execResult{}, fmt.Errorf("attach to exec %q in %s: %w", strings.Join(cmd, " "), short(id), err)
+		return platform.ExecResult{}, fmt.Errorf("attach to exec %q in %s: %w", strings.Join(cmd, " "), short(id), err)
 	}
 	defer att.Close()
 	var out, errb bytes.Buffer
@@ -98,29 +84,17 @@ func dockerExec(ctx context.Context, cli client.APIClient, id, user string, cmd 
 	}()
 	select {
 	case <-ctx.Done():
-		return execResult{}, fmt.Errorf("exec %q in %s: %w", strings.Join(cmd, " "), short(id), ctx.Err())
+		return platform.ExecResult{}, fmt.Errorf("exec %q in %s: %w", strings.Join(cmd, " "), short(id), ctx.Err())
 	case err := <-done:
 		if err != nil && !errors.Is(err, io.EOF) {
-			return execResult{}, fmt.Errorf("read exec %q output in %s: %w", strings.Join(cmd, " "), short(id), err)
+			return platform.ExecResult{}, fmt.Errorf("read exec %q output in %s: %w", strings.Join(cmd, " "), short(id), err)
 		}
 	}
 	ins, err := cli.ExecInspect(ctx, cr.ID, client.ExecInspectOptions{})
 	if err != nil {
-		return execResult{}, fmt.Errorf("inspect exec %q in %s: %w", strings.Join(cmd, " "), short(id), err)
+		return platform.ExecResult{}, fmt.Errorf("inspect exec %q in %s: %w", strings.Join(cmd, " "), short(id), err)
 	}
-	return execResult{Code: ins.ExitCode, Stdout: out.String(), Stderr: errb.String()}, nil
-}
-
-// mustExec is dockerExec that turns a non-zero exit into an error.
-func mustExec(ctx context.Context, cli client.APIClient, id, user string, cmd ...string) (string, error) {
-	r, err := dockerExec(ctx, cli, id, user, cmd...)
-	if err != nil {
-		return "", err
-	}
-	if r.Code != 0 {
-		return r.Stdout, fmt.Errorf("%q in %s exited %d: %s", strings.Join(cmd, " "), short(id), r.Code, strings.TrimSpace(r.Stderr+r.Stdout))
-	}
-	return r.Stdout, nil
+	return platform.ExecResult{Code: ins.ExitCode, Stdout: out.String(), Stderr: errb.String()}, nil
 }
 
 func short(id string) string {

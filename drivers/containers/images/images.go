@@ -1,4 +1,8 @@
-package containers
+// Package images makes the images a run's workloads use, with the local
+// Docker engine, offline: a debootstrapped Debian base, PostgreSQL and
+// HAProxy from Debian's packages, and FROM scratch images of this module's
+// commands. Every platform runs these images.
+package images
 
 import (
 	"archive/tar"
@@ -21,7 +25,10 @@ import (
 	"strings"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/client"
+
+	"github.com/firedrill/firedrill/drivers/containers/platform"
 )
 
 //go:embed assets
@@ -65,20 +72,15 @@ type Images struct {
 // Cached says whether every image was already there.
 func (im Images) Cached() bool { return len(im.Built) == 0 }
 
-// EnsureImages builds the images a containers run needs, unless images with
+// Ensure builds the images a containers run needs, unless images with
 // the same content tag exist already, and reports progress to progress (nil
 // for none). The first build needs root (debootstrap), Debian's mirror and
 // a Go toolchain with this module's sources; later calls take milliseconds.
-func EnsureImages(ctx context.Context, progress io.Writer) (Images, error) {
+func Ensure(ctx context.Context, cli *client.Client, progress io.Writer) (Images, error) {
 	start := time.Now()
 	if progress == nil {
 		progress = io.Discard
 	}
-	cli, err := dockerClient(ctx)
-	if err != nil {
-		return Images{}, err
-	}
-	defer cli.Close()
 	var im Images
 
 	im.Base = "firedrill/base:" + hashStrings(imageRecipe, debianSuite, debianMirror, runtime.GOARCH)
@@ -130,7 +132,7 @@ func EnsureImages(ctx context.Context, progress io.Writer) (Images, error) {
 		{&im.Entd, "firedrill/entd", im.App, "65534:65534"},
 		{&im.Link, "firedrill/link", "./drivers/containers/linkd", "65534:65534"},
 		// The reaper talks to the Docker socket, which root owns.
-		{&im.Reaper, "firedrill/reaper", "./drivers/containers/reaperd", "0:0"},
+		{&im.Reaper, "firedrill/reaper", "./drivers/containers/docker/reaperd", "0:0"},
 	} {
 		srcHash, err := hashTree(filepath.Join(root, filepath.FromSlash(g.pkg)), filepath.Join(root, "go.mod"), filepath.Join(root, "go.sum"))
 		if err != nil {
@@ -196,7 +198,7 @@ func imageExists(ctx context.Context, cli *client.Client, ref string) (bool, err
 	if err == nil {
 		return true, nil
 	}
-	if strings.Contains(strings.ToLower(err.Error()), "no such image") || isNotFound(err) {
+	if strings.Contains(strings.ToLower(err.Error()), "no such image") || cerrdefs.IsNotFound(err) {
 		return false, nil
 	}
 	return false, fmt.Errorf("inspect image %s: %w", ref, err)
@@ -297,7 +299,7 @@ func dockerBuild(ctx context.Context, cli *client.Client, tag string, files map[
 	}
 	res, err := cli.ImageBuild(ctx, &buf, client.ImageBuildOptions{
 		Tags: []string{tag}, Remove: true, ForceRemove: true,
-		Labels: map[string]string{LabelManaged: "true"},
+		Labels: map[string]string{platform.LabelManaged: "true"},
 	})
 	if err != nil {
 		return fmt.Errorf("start docker build: %w", err)

@@ -27,7 +27,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/firedrill/firedrill/drivers/containers/sweep"
+	"github.com/firedrill/firedrill/drivers/containers/docker/sweep"
 	"github.com/moby/moby/client"
 )
 

@@ -1,4 +1,4 @@
-package containers
+package docker
 
 import (
 	"context"
@@ -9,10 +9,11 @@ import (
 	"slices"
 	"strconv"
 	"syscall"
-	"time"
 
-	"github.com/firedrill/firedrill/drivers/containers/sweep"
 	"github.com/moby/moby/client"
+
+	"github.com/firedrill/firedrill/drivers/containers/docker/sweep"
+	"github.com/firedrill/firedrill/drivers/containers/platform"
 )
 
 // Removed counts what a cleanup removed.
@@ -24,14 +25,14 @@ type Removed = sweep.Removed
 // (its ID is returned in kept) unless force: removing resources from under
 // a running experiment only makes it fail half-way.
 func Clean(ctx context.Context, runID string, force bool) (n Removed, kept []string, err error) {
-	cli, err := dockerClient(ctx)
+	cli, err := Client(ctx)
 	if err != nil {
 		return Removed{}, nil, err
 	}
 	defer cli.Close()
-	f := client.Filters{}.Add("label", LabelManaged+"=true")
+	f := client.Filters{}.Add("label", platform.LabelManaged+"=true")
 	if runID != "" {
-		f.Add("label", LabelRun+"="+runID)
+		f.Add("label", platform.LabelRun+"="+runID)
 	}
 	runs, err := owners(ctx, cli, f)
 	if err != nil {
@@ -67,8 +68,8 @@ type owner struct{ host, pid string }
 func owners(ctx context.Context, cli *client.Client, f client.Filters) (map[string]owner, error) {
 	out := map[string]owner{}
 	add := func(l map[string]string) {
-		if id := l[LabelRun]; id != "" {
-			out[id] = owner{host: l[LabelHost], pid: l[LabelPID]}
+		if id := l[platform.LabelRun]; id != "" {
+			out[id] = owner{host: l[platform.LabelHost], pid: l[platform.LabelPID]}
 		}
 	}
 	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
@@ -107,7 +108,7 @@ func remove(ctx context.Context, cli *client.Client, f client.Filters) (Removed,
 // collide.
 func sweepOrphans(ctx context.Context, cli *client.Client) (Removed, error) {
 	host, _ := os.Hostname()
-	runs, err := owners(ctx, cli, client.Filters{}.Add("label", LabelManaged+"=true", LabelHost+"="+host))
+	runs, err := owners(ctx, cli, client.Filters{}.Add("label", platform.LabelManaged+"=true", platform.LabelHost+"="+host))
 	if err != nil {
 		return Removed{}, fmt.Errorf("list firedrill resources: %w", err)
 	}
@@ -136,8 +137,6 @@ func processAlive(pid string) bool {
 	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
-// cleanupContext is the context cleanup runs under: a fresh one, because
-// the run's own context is typically cancelled (Ctrl-C) by then.
-func cleanupContext() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), 2*time.Minute)
+func runFilter(id string) client.Filters {
+	return client.Filters{}.Add("label", platform.LabelManaged+"=true", platform.LabelRun+"="+id)
 }
