@@ -75,7 +75,7 @@ func TestMaxWait(t *testing.T) {
 	})
 	t.Run("containers", func(t *testing.T) {
 		cli := needDocker(t)
-		d := New(Options{Progress: testWriter{t}})
+		d := New(Options{Platform: docker.New(), Progress: testWriter{t}})
 		res, err := engine.Run(context.Background(), exp, d, engine.Options{NoBaseline: true})
 		if err != nil {
 			t.Fatal(err)
