@@ -214,6 +214,7 @@ const (
 	EventRebuildStart  EventKind = "standby_rebuild_started"
 	EventRebuildDone   EventKind = "standby_rebuilt"
 	EventBackup        EventKind = "backup_taken"
+	EventBackupSkipped EventKind = "backup_skipped"
 	EventBackupLost    EventKind = "backup_lost"
 	EventWritesLost    EventKind = "writes_lost"
 	EventOutage        EventKind = "service_down"

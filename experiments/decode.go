@@ -350,17 +350,39 @@ func (d *decoder) experiment(e *Experiment) {
 	e.Name = b.Labels[0]
 	a := d.scope.Content(b.Body, []faults.Attribute{
 		{Name: "description"}, {Name: "start"}, {Name: "duration", Required: true},
-		{Name: "seed"}, {Name: "time_scale"}, {Name: "scale"}, {Name: "currency"},
+		{Name: "seed"}, {Name: "time_scale"}, {Name: "scale"}, {Name: "currency"}, {Name: "timezone"},
 	})
 	e.Description = a.String("description", "")
 	e.Start = DefaultStart
+	loc := d.timezone(a)
 	if s := a.String("start", ""); s != "" {
 		t, err := time.Parse(time.RFC3339, s)
-		if err != nil {
+		switch {
+		case err != nil && a.Has("timezone"):
+			// with a zone, a start without an offset is read on its clock
+			// (an unknown zone was said already: the start is checked alone).
+			in := loc
+			if in == nil {
+				in = time.UTC
+			}
+			if t, err = time.ParseInLocation("2006-01-02T15:04:05", s, in); err != nil {
+				a.Errorf("start", "Invalid start time", `start must be a time like "2021-03-10T00:00:00+01:00", or "2021-03-10T00:00:00" on the timezone's clock, got %q.`, s)
+			}
+		case err != nil:
 			a.Errorf("start", "Invalid start time", `start must be an RFC 3339 time like "2021-03-10T00:00:00+01:00", got %q.`, s)
-		} else {
+		case loc != nil:
+			if _, off := t.Zone(); off != zoneOffset(t.In(loc)) {
+				d.warnf(a.Range("start"), "Offset not the time zone's", "start's UTC offset is not %s's at that moment: the same instant is %s on the zone's clock.", loc, t.In(loc).Format(time.RFC3339))
+			}
+		}
+		if err == nil {
 			e.Start = t
 		}
+	} else if loc != nil {
+		e.Start = time.Date(2000, 1, 3, 0, 0, 0, 0, loc)
+	}
+	if loc != nil {
+		e.Start = e.Start.In(loc)
 	}
 	e.Duration = a.Duration("duration", 0)
 	if a.Valid("duration") && e.Duration <= 0 {
@@ -384,7 +406,7 @@ func (d *decoder) experiment(e *Experiment) {
 var hostingAttrs = []faults.Attribute{
 	{Name: "primary", Required: true}, {Name: "standby"}, {Name: "replication"}, {Name: "replication_lag"}, {Name: "sync_fallback"},
 	{Name: "failover"}, {Name: "detection"}, {Name: "operator_response"}, {Name: "promotion"},
-	{Name: "provisioning"}, {Name: "restore_rate"}, {Name: "restore_to"}, {Name: "restart"},
+	{Name: "provisioning"}, {Name: "restore_rate"}, {Name: "restore_to"}, {Name: "restart"}, {Name: "max_wait"},
 	{Name: "app_replicas"}, {Name: "replica_rps"}, {Name: "max_sessions"}, {Name: "ddos_protection"},
 	{Name: "monthly_cost"}, {Name: "rebuild"}, {Name: "description"},
 }
@@ -436,6 +458,10 @@ func (d *decoder) hosting(b *hcl.Block, dcs map[string]*Datacenter) *Hosting {
 		}
 	}
 	h.RestoreTo = dcs[a.Ref("restore_to", "datacenter")]
+	h.MaxWait = a.Duration("max_wait", 0)
+	if a.Valid("max_wait") && h.MaxWait <= 0 {
+		a.Errorf("max_wait", "Invalid duration", "max_wait must be longer than zero; leave it out to wait for the power for ever.")
+	}
 	h.AppReplicas = a.Int("app_replicas", DefaultAppReplicas, 1, 1e6)
 	h.ReplicaRPS = a.Number("replica_rps", DefaultReplicaRPS, 1e-3, 1e9)
 	h.MaxSessions = a.Int("max_sessions", 0, 1, 1e9)
@@ -473,6 +499,13 @@ func (d *decoder) hosting(b *hcl.Block, dcs map[string]*Datacenter) *Hosting {
 		if bk.To != nil && bk.Every > 0 {
 			h.Backups = append(h.Backups, bk)
 		}
+	}
+	elsewhere := false
+	for _, b := range h.Backups {
+		elsewhere = elsewhere || b.To != h.Primary
+	}
+	if h.MaxWait > 0 && h.Primary != nil && !elsewhere {
+		d.warnf(a.Range("max_wait"), "max_wait without a backup elsewhere", "max_wait restores a backup kept outside the primary's datacenter (%s) when the power does not come back; this hosting has none, so it waits for the power whatever max_wait says.", h.Primary.Name)
 	}
 	return h
 }

@@ -122,6 +122,10 @@ type Hosting struct {
 	// RestoreTo is where a restore provisions the new primary; nil lets the
 	// engine pick a surviving datacenter.
 	RestoreTo *Datacenter
+	// MaxWait is how long an operator waits for the power to come back to
+	// a dark primary, with no standby to promote, before restoring the
+	// newest backup that survives elsewhere; 0 waits for ever.
+	MaxWait time.Duration
 
 	AppReplicas int
 	// ReplicaRPS is how many requests per second one app replica serves.

@@ -28,44 +28,145 @@ const (
 // Midnight is the start of the experiment's first day, in its own zone.
 func Midnight(start time.Time) time.Time {
 	y, m, d := start.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, start.Location())
+	return Wall(start.Location(), y, m, d, 0)
 }
 
-// TimeOfDay is the time since midnight at offset t from start. The UTC
-// offset at start holds for the whole horizon (a DST change is ignored), so
-// that every day has 24 hours.
+// TimeOfDay is the wall-clock time since midnight at offset t from start,
+// in the experiment's zone: with an IANA zone it follows daylight saving
+// (a day may have 23 or 25 hours); with a fixed offset every day has 24.
 func TimeOfDay(start time.Time, t time.Duration) time.Duration {
-	tod := (start.Sub(Midnight(start)) + t) % (24 * time.Hour)
-	if tod < 0 {
-		tod += 24 * time.Hour
+	return clock(start.Add(t))
+}
+
+func clock(x time.Time) time.Duration {
+	h, m, s := x.Clock()
+	return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(s)*time.Second + time.Duration(x.Nanosecond())
+}
+
+// Wall is the moment the clocks of loc show time of day c on the given
+// date (normalised as time.Date does). A time the clocks skip (02:30 on a
+// spring-forward night) is the moment they jump, as cron runs a job whose
+// time was skipped; a time they show twice (autumn) is its first showing.
+func Wall(loc *time.Location, y int, mo time.Month, d int, c time.Duration) time.Time {
+	n := time.Date(y, mo, d, 0, 0, 0, 0, time.UTC) // normalise the date
+	y, mo, d = n.Date()
+	hh, mm, ss, ns := int(c/time.Hour), int(c%time.Hour/time.Minute), int(c%time.Minute/time.Second), int(c%time.Second)
+	x := time.Date(y, mo, d, hh, mm, ss, ns, loc)
+	if xy, xm, xd := x.Date(); xy != y || xm != mo || xd != d || clock(x) != c {
+		// skipped: x is on one side of the jump.
+		from, to := x.ZoneBounds()
+		if clock(x) < c && xd == d {
+			return to
+		}
+		return from
 	}
-	return tod
+	// shown twice: x may be the second showing; the first is an offset
+	// change earlier, in the zone before.
+	if from, _ := x.ZoneBounds(); !from.IsZero() {
+		_, before := from.Add(-time.Nanosecond).Zone()
+		_, now := x.Zone()
+		if before > now {
+			if e := x.Add(-time.Duration(before-now) * time.Second); e.Before(from) {
+				return e
+			}
+		}
+	}
+	return x
+}
+
+const day = 24 * time.Hour
+
+// onTheClock says whether a schedule follows the wall clock of a zone with
+// daylight saving: in such a zone, a period that divides a day repeats at
+// the same times of day every day, and one of whole days at the same time
+// every so many days. Any other period (7h, 36h), and every period under a
+// fixed offset, counts exact durations.
+func onTheClock(start time.Time, every time.Duration) bool {
+	if every%day != 0 && day%every != 0 {
+		return false
+	}
+	from, to := start.ZoneBounds()
+	return !from.IsZero() || !to.IsZero()
+}
+
+// backupsOn are the backups of schedule b on the experiment's local date
+// (y, mo, d), in order. They are instants, not offsets from start: past the
+// longest Duration an offset would saturate and pass for one in range.
+func backupsOn(start time.Time, b experiments.Backup, y int, mo time.Month, d int) []time.Time {
+	loc := start.Location()
+	if b.Every >= day {
+		y0, m0, d0 := start.Date()
+		k := (time.Date(y, mo, d, 0, 0, 0, 0, time.UTC).Sub(time.Date(y0, m0, d0, 0, 0, 0, 0, time.UTC)) / day) % (b.Every / day)
+		if k != 0 {
+			return nil
+		}
+		return []time.Time{Wall(loc, y, mo, d, b.Offset%day)}
+	}
+	var out []time.Time
+	for c := b.Offset % b.Every; c < day; c += b.Every {
+		at := Wall(loc, y, mo, d, c)
+		if n := len(out); n == 0 || !out[n-1].Equal(at) { // two skipped times run once
+			out = append(out, at)
+		}
+	}
+	return out
 }
 
 // LastBackup is the newest backup of schedule b taken at or before offset t
 // from start. Backups run at midnight + Offset + k x Every for every
 // integer k, before the experiment's start too: last night's backup exists.
+// In a zone with daylight saving they follow its wall clock (see Wall).
 func LastBackup(start time.Time, b experiments.Backup, t time.Duration) (time.Duration, bool) {
 	if b.Every <= 0 {
 		return 0, false
 	}
-	origin := Midnight(start).Add(b.Offset).Sub(start)
-	// t - ((t - origin) mod Every), in integers that cannot overflow:
-	// t - origin would, for t within a day of the longest Duration.
-	rem := (t%b.Every - origin) % b.Every
-	if rem < 0 {
-		rem += b.Every
+	if !onTheClock(start, b.Every) {
+		origin := Midnight(start).Add(b.Offset).Sub(start)
+		// t - ((t - origin) mod Every), in integers that cannot overflow:
+		// t - origin would, for t within a day of the longest Duration.
+		rem := (t%b.Every - origin) % b.Every
+		if rem < 0 {
+			rem += b.Every
+		}
+		return t - rem, true
 	}
-	return t - rem, true
+	// On the wall clock: instants come from dates (time.Time spans far
+	// more than a Duration), so no offset here overflows; one at or before
+	// start + t is within a Duration of start.
+	now := start.Add(t)
+	y, mo, d := now.Date()
+	for back := 0; back <= int(b.Every/day)+2; back++ {
+		times := backupsOn(start, b, y, mo, d-back)
+		for i := len(times) - 1; i >= 0; i-- {
+			if !times[i].After(now) {
+				return times[i].Sub(start), true
+			}
+		}
+	}
+	return 0, false
 }
 
 // NextBackup is the first backup of schedule b strictly after t.
 func NextBackup(start time.Time, b experiments.Backup, t time.Duration) (time.Duration, bool) {
-	last, ok := LastBackup(start, b, t)
-	if !ok {
+	if b.Every <= 0 {
 		return 0, false
 	}
-	return faults.AddDurations(last, b.Every), true
+	if !onTheClock(start, b.Every) {
+		last, _ := LastBackup(start, b, t)
+		return faults.AddDurations(last, b.Every), true
+	}
+	now := start.Add(t)
+	y, mo, d := now.Date()
+	for ahead := 0; ahead <= int(b.Every/day)+2; ahead++ {
+		for _, at := range backupsOn(start, b, y, mo, d+ahead) {
+			if at.After(now) {
+				// past the longest Duration, Sub saturates, as
+				// faults.AddDurations does.
+				return at.Sub(start), true
+			}
+		}
+	}
+	return 0, false
 }
 
 // RestoreCandidates lists, in order of preference, where a restore of a
@@ -122,6 +223,24 @@ func RestoreCandidates(e *experiments.Experiment, h *experiments.Hosting, failed
 	return out
 }
 
+// StopWaitingAt is when an operator stops waiting for the power to come
+// back to a primary whose datacenter went dark at failAt (its data intact)
+// while no standby can take over, and restores instead the newest backup
+// that survives outside that datacenter: max_wait after the failure, and no
+// sooner than a human is on it (detection + operator_response). ok is false
+// without max_wait: the operator waits for the power however long it takes.
+// Both drivers ask it, so that they give up at the same moment.
+func StopWaitingAt(h *experiments.Hosting, failAt time.Duration) (at time.Duration, ok bool) {
+	if h.MaxWait <= 0 {
+		return 0, false
+	}
+	d := max(h.MaxWait, faults.AddDurations(h.Detection, h.OperatorResponse))
+	if d > math.MaxInt64-failAt {
+		return math.MaxInt64, true
+	}
+	return failAt + d, true
+}
+
 // Surge is the demand multiplier of every surge acting on region at t: a
 // linear ramp from 1 to Multiplier over Ramp, a hold for Hold, and a ramp
 // back over Ramp. Overlapping surges multiply.
@@ -155,12 +274,19 @@ type Demand struct {
 	peak   float64
 	offset time.Duration
 	w      *experiments.Workload
+	start  time.Time
+	zoned  bool // the zone changes its offset: read the wall clock
 }
+
+// Never is a moment after every horizon.
+const Never = time.Duration(math.MaxInt64)
 
 // NewDemand returns the region's demand curve for an experiment that starts
 // at start.
 func NewDemand(r *experiments.Region, start time.Time) Demand {
-	return Demand{peak: float64(r.Users) * r.Workload.PeakConcurrency, offset: TimeOfDay(start, 0), w: r.Workload}
+	from, to := start.ZoneBounds()
+	return Demand{peak: float64(r.Users) * r.Workload.PeakConcurrency, offset: TimeOfDay(start, 0), w: r.Workload,
+		start: start, zoned: !from.IsZero() || !to.IsZero()}
 }
 
 // Online is Online at t.
@@ -170,8 +296,23 @@ func (d Demand) Online(t time.Duration) float64 {
 
 // TimeOfDay is TimeOfDay at t.
 func (d Demand) TimeOfDay(t time.Duration) time.Duration {
-	const day = 24 * time.Hour
+	if d.zoned {
+		return clock(d.start.Add(t))
+	}
 	return (d.offset + t%day + day) % day
+}
+
+// NextShift is the first moment after t at which the zone's offset
+// changes (the clock jumps), or Never.
+func (d Demand) NextShift(t time.Duration) time.Duration {
+	if !d.zoned {
+		return Never
+	}
+	_, to := d.start.Add(t).ZoneBounds()
+	if to.IsZero() {
+		return Never
+	}
+	return to.Sub(d.start)
 }
 
 // Admitted is how many of online users admission control lets in.

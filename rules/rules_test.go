@@ -147,3 +147,29 @@ func TestTouches(t *testing.T) {
 		})
 	}
 }
+
+// TestStopWaitingAt: max_wait after the failure, and no sooner than a
+// human is on it (detection + operator_response).
+func TestStopWaitingAt(t *testing.T) {
+	const m = time.Minute
+	for _, c := range []struct {
+		name    string
+		maxWait time.Duration
+		failAt  time.Duration
+		want    time.Duration
+		ok      bool
+	}{
+		{"no max_wait: waits for ever", 0, 2 * h, 0, false},
+		// 2h + 4h.
+		{"max_wait after the failure", 4 * h, 2 * h, 6 * h, true},
+		// 5m + 1h > 30m: 2h + 1h05m.
+		{"not before the operator", 30 * m, 2 * h, 3*h + 5*m, true},
+		{"saturates", time.Duration(math.MaxInt64), 2 * h, time.Duration(math.MaxInt64), true},
+	} {
+		hs := &experiments.Hosting{MaxWait: c.maxWait, Detection: 5 * m, OperatorResponse: h}
+		got, ok := StopWaitingAt(hs, c.failAt)
+		if got != c.want || ok != c.ok {
+			t.Errorf("%s: %s %v, want %s %v", c.name, got, ok, c.want, c.ok)
+		}
+	}
+}

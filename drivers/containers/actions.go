@@ -58,6 +58,14 @@ func (in *injector) inject(ctx context.Context, effects []faults.Effect, wg *syn
 	g := in.g
 	for _, e := range effects {
 		if !rules.Touches(&e, g.r, g.where()) {
+			// nothing of the region is there, but where a restore may go
+			// depends on it: keep that datacenter's state, as the model
+			// knows every datacenter's.
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				in.track(ctx, e)
+			}()
 			continue
 		}
 		late, ok := g.clock.wait(ctx, e.At)
@@ -76,6 +84,29 @@ func (in *injector) inject(ctx context.Context, effects []faults.Effect, wg *syn
 				in.fail(fmt.Errorf("region %s: fault %s: %w", g.r.Name, e.Fault, err))
 			}
 		}()
+	}
+}
+
+// track follows, on the region's clock, what a power cut or a fire that
+// touches none of the region's containers does to its datacenters.
+func (in *injector) track(ctx context.Context, e faults.Effect) {
+	g := in.g
+	if e.Action != faults.Destroy && e.Action != faults.PowerOff {
+		return
+	}
+	if _, ok := g.clock.wait(ctx, e.At); !ok {
+		return
+	}
+	for _, dc := range e.Datacenters {
+		g.setDC(dc, true, e.Action == faults.Destroy)
+	}
+	if e.Action != faults.PowerOff || e.For <= 0 || !in.untilEnd(ctx, e) {
+		return
+	}
+	for _, dc := range e.Datacenters {
+		if _, gone := g.dcState(dc); !gone {
+			g.setDC(dc, false, false)
+		}
 	}
 }
 

@@ -37,15 +37,23 @@ func (g *region) backups(ctx context.Context, wg *sync.WaitGroup) {
 
 // takeBackup dumps the current primary into the agent's volume. at is the
 // backup's scheduled experiment time; once the clock runs, the dump is
-// recorded at the time it really started.
+// recorded at the time it really started. A backup that cannot run is
+// skipped, and said so, as on the model; it is not retried.
 func (g *region) takeBackup(ctx context.Context, a *agent, at time.Duration) {
-	if down, gone, _ := a.c.state(); down || gone {
+	skipped := func(why string) {
+		g.note(engine.Event{At: at, Kind: engine.EventBackupSkipped, Basis: engine.Measured, Text: fmt.Sprintf("backup into %s skipped: %s", a.dc, why)})
+	}
+	if down, gone, _ := a.c.state(); gone {
+		return // backups into a burned datacenter stop
+	} else if down {
+		skipped(a.dc + " is powered off")
 		return
 	}
 	g.mu.Lock()
 	primary := g.primary
 	g.mu.Unlock()
 	if primary == nil {
+		skipped("no primary database runs")
 		return
 	}
 	started := time.Now()
@@ -62,8 +70,8 @@ func (g *region) takeBackup(ctx context.Context, a *agent, at time.Duration) {
 	out, err := g.run.mustExec(cctx, a.c, "postgres", "sh", "-c", cmd)
 	if err != nil {
 		if ctx.Err() == nil {
-			g.note(engine.Event{At: at, Kind: engine.EventBackup, Basis: engine.Measured, Took: time.Since(started),
-				Text: fmt.Sprintf("backup into %s failed: %s", a.dc, reason(err.Error()))})
+			g.note(engine.Event{At: at, Kind: engine.EventBackupSkipped, Basis: engine.Measured, Took: time.Since(started),
+				Text: fmt.Sprintf("backup into %s skipped: pg_dump from %s failed: %s", a.dc, primary.dc, reason(err.Error()))})
 		}
 		return
 	}

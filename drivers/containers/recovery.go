@@ -97,6 +97,18 @@ func (g *region) sleepModeled(ctx context.Context, d time.Duration) bool {
 	return ok
 }
 
+// sleepModeledUnless waits for d of experiment time on the region's
+// clock, or until stop says so; false when ctx ended first.
+func (g *region) sleepModeledUnless(ctx context.Context, d time.Duration, stop func() bool) bool {
+	until := g.clock.now() + d
+	for g.clock.now() < until && !stop() {
+		if !sleepUntil(ctx, time.Now().Add(50*time.Millisecond)) {
+			return false
+		}
+	}
+	return true
+}
+
 // recoverPrimary follows the rules the model driver follows, for real:
 // fail over to a usable standby, else restore the newest surviving backup
 // into a surviving datacenter, else wait for the power, else give up.
@@ -141,17 +153,28 @@ func (g *region) recoverPrimary(ctx context.Context, at time.Time, e faults.Effe
 			}
 			g.stepDone(engine.StepOperator, engine.Modeled, h.OperatorResponse)
 		}
-		g.restore(ctx, e, old.dc)
+		g.restore(ctx, e, old, false)
 		return
 	}
 	// Powered off: wait for the power, then for the server to take its
-	// WAL back.
+	// WAL back; with max_wait, stop waiting when rules.StopWaitingAt says
+	// and restore elsewhere, as the model does.
+	giveUp, mayGiveUp := rules.StopWaitingAt(h, g.clock.exp(at))
 	for {
 		if down, gone, _ := old.state(); gone {
 			g.setRecovery(engine.RecoveryUnrecoverable)
 			return
 		} else if !down {
 			break
+		}
+		if now := g.clock.now(); mayGiveUp && now >= giveUp && g.readableElsewhere(old.dc) {
+			g.event(engine.EventDown, engine.Modeled, "", 0, "no power in %s for %s (max_wait %s): the operator stops waiting and restores elsewhere",
+				old.dc, faults.FormatDuration(now-g.clock.exp(at)), faults.FormatDuration(h.MaxWait))
+			if g.restore(ctx, e, old, true) {
+				return
+			}
+			mayGiveUp = false // the power came back first: restart it
+			continue
 		}
 		if !sleepUntil(ctx, time.Now().Add(50*time.Millisecond)) {
 			g.setRecovery(engine.RecoveryPending)
@@ -250,22 +273,55 @@ func (g *region) serviceBack(ctx context.Context, since time.Time) {
 	g.clock.compress(time.Now())
 }
 
+// readableElsewhere says whether a backup outside dc can be read now: one
+// survives in a datacenter that runs.
+func (g *region) readableElsewhere(dc string) bool {
+	for _, a := range g.agents {
+		down, gone := g.dcState(a.dc)
+		if _, ok := a.newest(); ok && a.dc != dc && !down && !gone {
+			return true
+		}
+	}
+	return false
+}
+
 // restore provisions a new primary in a surviving datacenter from the
 // newest surviving backup: provisioning (modeled), the real pg_restore of
 // the real dump (measured), then the rest of data_size / restore_rate
 // (modeled: the real database is a few megabytes, the region's is not),
 // and the service back (measured).
-func (g *region) restore(ctx context.Context, e faults.Effect, failedDC string) {
+//
+// elsewhere is the operator giving up on old, a primary whose datacenter
+// is dark (rules.StopWaitingAt): only backups outside it that can be read
+// now count, and if its power comes back before the restore is done the
+// restore is abandoned and restore returns false, for old to restart with
+// its data. A restore that completes fences old, so that it never comes
+// back as a second primary.
+func (g *region) restore(ctx context.Context, e faults.Effect, old *ctr, elsewhere bool) bool {
 	r, h := g.run, g.h
+	failedDC := old.dc
+	powerBack := func() bool {
+		if !elsewhere {
+			return false
+		}
+		down, gone, _ := old.state()
+		return !down && !gone
+	}
 	var best *agent
 	var bestDump dump
 	for _, a := range g.agents {
 		if _, gone, _ := a.c.state(); gone {
 			continue
 		}
+		if down, _ := g.dcState(a.dc); elsewhere && (a.dc == failedDC || down) {
+			continue
+		}
 		if d, ok := a.newest(); ok && (best == nil || d.at > bestDump.at) {
 			best, bestDump = a, d
 		}
+	}
+	if best == nil && elsewhere {
+		return false // nothing readable elsewhere after all: wait for the power
 	}
 	if best == nil {
 		g.event(engine.EventUnrecoverable, engine.Measured, e.Fault, 0, "no copy of the data survived")
@@ -273,7 +329,7 @@ func (g *region) restore(ctx context.Context, e faults.Effect, failedDC string) 
 		g.allLost = true
 		g.recovery = engine.RecoveryUnrecoverable
 		g.mu.Unlock()
-		return
+		return true
 	}
 	// The backup must be reachable and the target up: wait for the power
 	// if need be.
@@ -283,20 +339,27 @@ func (g *region) restore(ctx context.Context, e faults.Effect, failedDC string) 
 		if gone {
 			g.event(engine.EventUnrecoverable, engine.Measured, e.Fault, 0, "no copy of the data survived")
 			g.setRecovery(engine.RecoveryUnrecoverable)
-			return
+			return true
 		}
 		target = g.restoreTarget(failedDC, best.dc)
 		if !down && target != "" {
 			break
 		}
+		if powerBack() {
+			return false
+		}
 		if !sleepUntil(ctx, time.Now().Add(50*time.Millisecond)) {
 			g.setRecovery(engine.RecoveryPending)
-			return
+			return true
 		}
 	}
-	if !g.sleepModeled(ctx, h.Provisioning) {
+	if !g.sleepModeledUnless(ctx, h.Provisioning, powerBack) {
 		g.setRecovery(engine.RecoveryPending)
-		return
+		return true
+	}
+	if powerBack() {
+		g.event(engine.EventDown, engine.Modeled, "", 0, "power back in %s: the restore into %s is abandoned, the primary restarts with its data", failedDC, target)
+		return false
 	}
 	g.stepDone(engine.StepProvisioning, engine.Modeled, h.Provisioning)
 	started := time.Now()
@@ -311,13 +374,19 @@ func (g *region) restore(ctx context.Context, e faults.Effect, failedDC string) 
 	data, err := r.p.CopyOut(ctx, best.c.id, bestDump.path)
 	if err != nil {
 		fail(err)
-		return
+		return true
 	}
 	c, err := g.startDB(ctx, "pg-restore-"+slug(target), "pg-restore", target, map[string]string{"FD_ROLE": "restore", "FD_DUMP": "/tmp/restore.dump"},
 		[]platform.File{{Path: "/tmp/restore.dump", Data: data, Mode: 0o644}})
 	if err != nil {
 		fail(err)
-		return
+		return true
+	}
+	if powerBack() {
+		_ = r.kill(context.WithoutCancel(ctx), c)
+		g.event(engine.EventDown, engine.Measured, "", time.Since(started), "power back in %s: the restore into %s is abandoned, the primary restarts with its data", failedDC, target)
+		g.clock.compress(time.Now())
+		return false
 	}
 	g.mu.Lock()
 	g.primary = c
@@ -335,14 +404,28 @@ func (g *region) restore(ctx context.Context, e faults.Effect, failedDC string) 
 	// is modeled, on the region's clock.
 	if modeled := rules.RestoreTime(g.r, h); modeled > 0 {
 		from := g.clock.now()
-		if !g.sleepModeled(ctx, modeled) {
+		if !g.sleepModeledUnless(ctx, modeled, powerBack) {
 			g.setRecovery(engine.RecoveryPending)
-			return
+			return true
+		}
+		if powerBack() {
+			g.mu.Lock()
+			g.primary = old
+			g.mu.Unlock()
+			_ = r.kill(context.WithoutCancel(ctx), c)
+			g.event(engine.EventDown, engine.Modeled, "", 0, "power back in %s: the restore into %s is abandoned, the primary restarts with its data", failedDC, target)
+			return false
 		}
 		g.note(engine.Event{At: from + modeled, Kind: engine.EventRestoreDone, Basis: engine.Modeled, Took: modeled,
 			Text: fmt.Sprintf("restored %s at %s/s (data_size / restore_rate = %s, modeled)",
 				bytesText(float64(g.r.DataSize)), bytesText(h.RestoreRate), faults.FormatDuration(modeled))})
 		g.stepDone(engine.StepRestore, engine.Modeled, modeled)
+	}
+	if elsewhere {
+		// the dark primary is given up: it must not come back beside c.
+		old.mu.Lock()
+		old.fenced = true
+		old.mu.Unlock()
 	}
 	back := time.Now()
 	g.clock.real(back)
@@ -360,10 +443,11 @@ func (g *region) restore(ctx context.Context, e faults.Effect, failedDC string) 
 		g.event(engine.EventDown, engine.Measured, "", time.Since(back), "restore failed: %v", err)
 		g.setRecovery(engine.RecoveryPending)
 		g.clock.compress(time.Now())
-		return
+		return true
 	}
 	g.setRecovery(engine.RecoveryRestore)
 	g.serviceBack(ctx, back)
+	return true
 }
 
 // bytesText writes a size in decimal units, as the experiment file does.

@@ -33,12 +33,17 @@
 //     recovered; every derived time saturates (faults.AddDurations,
 //     rules.RestoreTime), so that one longer than a Duration does too.
 //   - Power: a primary whose datacenter was only powered off comes back
-//     restart after the power, unless a failover happened first.
+//     restart after the power, unless a failover happened first. With
+//     max_wait, at rules.StopWaitingAt the operator restores instead the
+//     newest backup readable outside the dark datacenter (if there is one
+//     and a datacenter to restore into), losing the writes since it; power
+//     back before that restore is done abandons it.
 //   - Unrecoverable: with no standby and no surviving backup, every
 //     acknowledged write is lost and the region stays down.
 //   - Backups (rules.LastBackup) are taken from whoever is primary, and only
 //     while there is one that runs, whose datacenter reaches the backup's;
-//     backups scheduled before t0 exist (the workload has run for ever).
+//     a backup that cannot run at its time is skipped, not taken late.
+//     Backups scheduled before t0 exist (the workload has run for ever).
 //   - Synchronous replication: while the only standby is down or cut off,
 //     commits block and reads go on being served; an operator drops the
 //     synchronous requirement after detection + operator_response (or at

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -52,5 +53,42 @@ fault "datacenter_fire" "second" {
 	before := runOne(t, setup{hosting: "async", duration: "48h"}, fires("10h"))
 	if !before.AllDataLost || before.Recovered {
 		t.Errorf("second fire before the rebuild: all data lost %v, recovered %v; want every copy gone", before.AllDataLost, before.Recovered)
+	}
+}
+
+// TestRebuiltStandbyLastCopy: the last copy named is the standby where it
+// was rebuilt, not where the hosting first put it. As in
+// TestRebuildCompound, a burns at 1h, b is promoted at 1h02m30s and a new
+// standby is ready in c at 25h02m30s. c goes dark at 26h; b, the primary,
+// burns at 27h: the standby in c cannot be promoted in the dark; c burns
+// at 28h. The standby in c was the last copy: every write is lost at 28h.
+func TestRebuiltStandbyLastCopy(t *testing.T) {
+	r := runOne(t, setup{hosting: "async", duration: "48h"}, `
+fault "datacenter_fire" "first" {
+  at         = "1h"
+  datacenter = datacenter.a
+}
+fault "power_outage" "dark" {
+  at         = "26h"
+  datacenter = datacenter.c
+  duration   = "10h"
+}
+fault "datacenter_fire" "second" {
+  at         = "27h"
+  datacenter = datacenter.b
+}
+fault "datacenter_fire" "third" {
+  at         = "28h"
+  datacenter = datacenter.c
+}`)
+	var last *engine.Event
+	for i, ev := range r.Timeline {
+		if ev.Kind == engine.EventWritesLost {
+			last = &r.Timeline[i]
+		}
+	}
+	if !r.AllDataLost || last == nil || last.At != 28*h || last.Fault != "datacenter_fire.third" || !strings.Contains(last.Text, "(the standby in c)") {
+		logTimeline(t, r)
+		t.Fatalf("all data lost %v, last loss %+v; want every write lost at 28h by third, the standby in c", r.AllDataLost, last)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/firedrill/firedrill/engine"
@@ -71,10 +72,11 @@ type recovery struct {
 }
 
 // okSpan is a stretch during which the primary in dc was up: backups taken
-// then hold data.
+// then hold data. why and fault say what ended it.
 type okSpan struct {
-	dc   string
-	a, b time.Duration
+	dc         string
+	a, b       time.Duration
+	why, fault string
 }
 
 // sim is one region's simulation in one trial.
@@ -102,22 +104,26 @@ type sim struct {
 	dcBuf            []string
 
 	// state
-	primary      string
-	ps           pstate
-	crashGen     int
-	standby      string
-	missingSince time.Duration // first acked write the standby lacks; -1 none
-	blocked      bool          // synchronous commits block
-	dropped      bool          // an operator dropped the synchronous requirement
-	dropAt       time.Duration // when the pending drop falls due; -1 none
-	ok           []okSpan
-	appDown      int
-	rec          *recovery
-	gen          int
-	timers       []timer
-	lastUp       engine.Recovery // what last brought service back
-	restoreStart time.Duration
-	cum          float64 // acknowledged writes since t0
+	primary       string
+	ps            pstate
+	crashGen      int
+	standby       string
+	missingSince  time.Duration // first acked write the standby lacks; -1 none
+	blocked       bool          // synchronous commits block
+	dropped       bool          // an operator dropped the synchronous requirement
+	dropAt        time.Duration // when the pending drop falls due; -1 none
+	ok            []okSpan
+	appDown       int
+	standbyLost   time.Duration // when the standby was destroyed; -1 never
+	standbyLostIn string        // and where
+	standbyFault  string
+	noneAt        time.Duration // when every copy was found gone; never otherwise
+	rec           *recovery
+	gen           int
+	timers        []timer
+	lastUp        engine.Recovery // what last brought service back
+	restoreStart  time.Duration
+	cum           float64 // acknowledged writes since t0
 	// pair is the primary the configured standby replicates from: the
 	// hosting's primary, or the one a rebuilt standby follows.
 	pair string
@@ -143,6 +149,11 @@ type sim struct {
 	bucket totals        // the series' step in progress, when wider than sampleEvery
 	obs    engine.RegionObservation
 	losses []engine.Loss
+	// lostAt is, for each of losses, when its writes were lost for good:
+	// the failure when the primary's data went with it, else the moment
+	// the intact primary was given up (a promotion, a restore elsewhere).
+	lostAt []time.Duration
+	now    time.Duration // the moment being stepped through
 	segs   []seg
 	out    *engine.Outage // the outage in progress
 }
@@ -170,10 +181,13 @@ func (s *sim) reset(ctx context.Context, p *engine.Plan, w *world, r *experiment
 		pair:         h.Primary.Name,
 		missingSince: -1,
 		dropAt:       -1,
+		standbyLost:  -1,
+		noneAt:       never,
 		ok:           append(s.ok[:0], okSpan{dc: h.Primary.Name, a: ever, b: never}),
 		segs:         s.segs[:0],
 		timers:       s.timers[:0],
 		losses:       s.losses[:0],
+		lostAt:       s.lostAt[:0],
 		surges:       s.surges[:0],
 		floods:       s.floods[:0],
 	}
@@ -274,6 +288,7 @@ func (s *sim) run() (engine.RegionObservation, error) {
 		next = max(next, t)
 		s.integrate(t, next)
 		t = next
+		s.now = t
 		if t >= s.horizon {
 			break
 		}
@@ -343,17 +358,17 @@ func (s *sim) apply(t time.Duration, e *faults.Effect, end bool) {
 		}
 		for _, dc := range e.Datacenters {
 			if dc == s.primary && s.ps != pGone && s.ps != pNone {
-				s.fail(t, e.Fault, pGone, "primary database in %s %s", dc, what)
+				s.fail(t, e.Fault, pGone, dc, what)
 			}
 			if dc == s.standby {
 				s.event(t, engine.EventDown, e.Fault, 0, "standby in %s %s", dc, what)
-				s.standby = ""
+				s.standby, s.standbyLost, s.standbyLostIn, s.standbyFault = "", t, dc, e.Fault
 			}
 		}
 	case faults.PowerOff:
 		for _, dc := range e.Datacenters {
 			if dc == s.primary && (s.ps == pOK || s.ps == pCrashed) {
-				s.fail(t, e.Fault, pOff, "primary database in %s powered off", dc)
+				s.fail(t, e.Fault, pOff, dc, "powered off")
 			}
 		}
 	case faults.Crash:
@@ -365,7 +380,7 @@ func (s *sim) apply(t time.Duration, e *faults.Effect, end bool) {
 			if s.ps == pOK {
 				s.ps = pCrashed
 				s.crashGen++
-				s.closeOK(t)
+				s.closeOK(t, "the database process crashed", e.Fault)
 				s.timers = append(s.timers, timer{at: after(t, s.h.Restart), kind: tCrashBack, gen: s.crashGen, fid: e.Fault})
 				s.event(t, engine.EventDown, e.Fault, 0, "database process crashed")
 			}
@@ -382,15 +397,22 @@ func (s *sim) apply(t time.Duration, e *faults.Effect, end bool) {
 	}
 }
 
-// fail records that the primary stopped at t and starts (or re-plans) the
-// recovery.
-func (s *sim) fail(t time.Duration, fault string, st pstate, format string, args ...any) {
-	s.event(t, engine.EventDown, fault, 0, format, args...)
+// fail records that the primary in dc stopped at t (what: destroyed, lost
+// its disks, powered off) and starts (or re-plans) the recovery.
+func (s *sim) fail(t time.Duration, fault string, st pstate, dc, what string) {
+	s.event(t, engine.EventDown, fault, 0, "primary database in %s %s", dc, what)
 	wasOK := s.ps == pOK
 	s.ps = st
 	if wasOK {
-		s.closeOK(t)
+		if what != "lost its disks" {
+			what = "was " + what
+		}
+		s.closeOK(t, "the primary database in "+dc+" "+what, fault)
 	}
+	// commits no longer wait for the standby on a primary that stopped: an
+	// operator's pending drop of the synchronous requirement is moot, and
+	// a primary that comes back blocks (and is dropped) anew.
+	s.blocked, s.dropAt = false, -1
 	if s.rec == nil {
 		s.gen++
 		s.rec = &recovery{failAt: t, fault: fault, phase: phDetecting, gen: s.gen, loss: -1}
@@ -401,9 +423,9 @@ func (s *sim) fail(t time.Duration, fault string, st pstate, format string, args
 	// detecting or waiting for a human.
 }
 
-func (s *sim) closeOK(t time.Duration) {
+func (s *sim) closeOK(t time.Duration, why, fault string) {
 	if n := len(s.ok); n > 0 && s.ok[n-1].b == never {
-		s.ok[n-1].b = t
+		s.ok[n-1].b, s.ok[n-1].why, s.ok[n-1].fault = t, why, fault
 	}
 }
 
@@ -465,6 +487,8 @@ func (s *sim) step(t time.Duration) {
 		s.plan(t)
 	case phPromoting:
 		s.promoted(t)
+	case phPowerWait:
+		s.plan(t) // the operator's max_wait is up
 	case phRestoring:
 		took := t - s.restoreStart
 		s.primary, s.ps, s.standby = rc.target, pOK, ""
@@ -518,12 +542,13 @@ func (s *sim) plan(t time.Duration) {
 		rc.target = s.standby
 		return
 	}
-	if s.ps == pGone {
+	giveUp := s.ps == pOff && s.stopWaiting(t)
+	if s.ps == pGone || giveUp {
 		if !rc.operator {
 			s.wait(t, phOperator, h.OperatorResponse)
 			return
 		}
-		bt, bdc, ok := s.newestBackup(t)
+		bt, bdc, ok := s.newestBackup(t, giveUp)
 		if !ok {
 			s.unrecoverable(t)
 			return
@@ -564,6 +589,31 @@ func (s *sim) plan(t time.Duration) {
 	}
 	s.gen++
 	rc.gen, rc.phase = s.gen, phPowerWait
+	if at, ok := rules.StopWaitingAt(h, rc.failAt); ok && at > t && at < s.horizon {
+		s.timers = append(s.timers, timer{at: at, kind: tRecovery, gen: rc.gen})
+	}
+}
+
+// stopWaiting says whether, at t, the operator stops waiting for the power
+// to come back to the dark primary (rules.StopWaitingAt) and restores
+// elsewhere: only when a backup outside the dark datacenter can be read now
+// and a datacenter runs to restore it into; otherwise the wait goes on.
+func (s *sim) stopWaiting(t time.Duration) bool {
+	rc := s.rec
+	at, ok := rules.StopWaitingAt(s.h, rc.failAt)
+	if !ok || t < at {
+		return false
+	}
+	_, bdc, ok := s.newestBackup(t, true)
+	if !ok || !slices.ContainsFunc(rules.RestoreCandidates(s.p.Experiment, s.h, s.primary, bdc), func(c string) bool { return s.w.up(c, t) }) {
+		return false
+	}
+	if !rc.operator {
+		rc.operator = true // StopWaitingAt is never before a human is on it
+		s.event(t, engine.EventDown, "", 0, "no power in %s for %s (max_wait %s): the operator stops waiting and restores elsewhere",
+			s.primary, faults.FormatDuration(t-rc.failAt), faults.FormatDuration(s.h.MaxWait))
+	}
+	return true
 }
 
 // settle re-checks, after the events at t, whatever the events may have
@@ -583,8 +633,18 @@ func (s *sim) settle(t time.Duration) {
 			s.plan(t)
 		}
 	case phRestoring:
-		if !s.w.up(rc.bdc, t) || s.w.lostSince(rc.bdc, t) > rc.bt || !s.w.up(rc.target, t) {
-			s.event(t, engine.EventDown, "", 0, "restore interrupted: %s or %s is down", rc.bdc, rc.target)
+		if s.ps == pOff && s.w.up(s.primary, t) {
+			// the power came back before a restore elsewhere finished: the
+			// primary, intact, restarts, and loses nothing.
+			s.event(t, engine.EventDown, "", 0, "power back in %s: the restore into %s is abandoned, the primary restarts with its data", s.primary, rc.target)
+			if rc.loss >= 0 {
+				s.dropLoss(rc.loss)
+				rc.loss = -1
+			}
+			rc.target = ""
+			s.plan(t)
+		} else if why, fault := s.restoreBroken(t); why != "" {
+			s.event(t, engine.EventDown, fault, 0, "restore interrupted: %s", why)
 			s.plan(t)
 		}
 	case phRestarting:
@@ -600,6 +660,34 @@ func (s *sim) settle(t time.Duration) {
 			s.plan(t)
 		}
 	}
+}
+
+// restoreBroken says what, at t, stops the restore in progress: the
+// backup's datacenter down or its backups lost, the target's datacenter
+// down or its disks (with what was restored so far) lost. "" when nothing.
+func (s *sim) restoreBroken(t time.Duration) (why, fault string) {
+	rc := s.rec
+	var whys []string
+	if s.w.lostSince(rc.bdc, t) > rc.bt || !s.w.up(rc.bdc, t) {
+		what, f := s.w.why(rc.bdc, t)
+		fault = f
+		switch {
+		case rc.bdc == rc.target:
+			return rc.bdc + ", which holds the backup and the restore's target, " + what, f
+		case what == "lost its disks":
+			whys = append(whys, "the backups in "+rc.bdc+" were lost")
+		default:
+			whys = append(whys, rc.bdc+", which holds the backup, "+what)
+		}
+	}
+	if !s.w.up(rc.target, t) || s.w.lostSince(rc.target, t) > s.restoreStart {
+		what, f := s.w.why(rc.target, t)
+		if fault == "" {
+			fault = f
+		}
+		whys = append(whys, rc.target+", the restore's target, "+what)
+	}
+	return strings.Join(whys, " and "), fault
 }
 
 // configured says the hosting has a standby that replicates.
@@ -644,7 +732,9 @@ func (s *sim) rebuild(t time.Duration) {
 
 // rebuilt ends a rebuild: the new standby replicates from the primary.
 func (s *sim) rebuilt(t time.Duration) {
-	s.standby, s.pair, s.rebuilding = s.rebuilding, s.primary, ""
+	// the standby lost before is replaced: it is no longer a copy whose
+	// loss ends the data.
+	s.standby, s.pair, s.rebuilding, s.standbyLost = s.rebuilding, s.primary, "", -1
 	s.blocked, s.dropped, s.dropAt, s.missingSince = false, false, -1, -1
 	s.event(t, engine.EventRebuildDone, "", s.h.Rebuild, "standby rebuilt in %s, replicating from %s", s.standby, s.primary)
 }
@@ -686,9 +776,43 @@ func (s *sim) unrecoverable(t time.Duration) {
 	rc := s.rec
 	s.event(t, engine.EventUnrecoverable, rc.fault, 0, "no copy of the data survived")
 	if rc.loss >= 0 {
-		s.losses = slices.Delete(s.losses, rc.loss, rc.loss+1)
+		s.dropLoss(rc.loss)
 	}
-	s.addLoss(rc.failAt, 0, rc.fault, true)
+	l := s.addLoss(rc.failAt, 0, rc.fault, true)
+	// the writes were lost when the last copy went, which may be well
+	// after the failure: a restore's backups lost during the restore, a
+	// standby burned while it could not be promoted.
+	type copyLoss struct {
+		at          time.Duration
+		fault, what string
+	}
+	copies := []copyLoss{{rc.failAt, rc.fault, "the primary database"}}
+	if s.standbyLost >= 0 {
+		copies = append(copies, copyLoss{s.standbyLost, s.standbyFault, "the standby in " + s.standbyLostIn})
+	}
+	for _, b := range s.h.Backups {
+		if at := s.w.lostSince(b.To.Name, t); at > ever {
+			_, f := s.w.why(b.To.Name, at)
+			c := copyLoss{at, f, "the backups in " + b.To.Name}
+			if !slices.Contains(copies, c) {
+				copies = append(copies, c)
+			}
+		}
+	}
+	last := copies[0]
+	for _, c := range copies {
+		if c.at > last.at {
+			last = c
+		}
+	}
+	var went []string
+	for _, c := range copies {
+		if c.at == last.at {
+			went = append(went, c.what)
+		}
+	}
+	s.event(last.at, engine.EventWritesLost, last.fault, 0, "every acknowledged write lost when the last copy went (%s): %.0f since the start of the horizon, and all history", strings.Join(went, ", "), s.losses[l].Writes)
+	s.noneAt = t
 	s.obs.AllDataLost = true
 	s.ps, s.primary, s.standby = pNone, "", ""
 	s.rec = nil
@@ -720,7 +844,8 @@ func (s *sim) replication(t time.Duration) {
 			s.blocked = true
 			s.dropAt = faults.AddDurations(t, h.Detection, h.OperatorResponse)
 			s.timers = append(s.timers, timer{at: s.dropAt, kind: tDropSync})
-			s.event(t, engine.EventDown, "", 0, "synchronous standby unreachable: commits block, reads go on")
+			why, fault := s.standbyGone(t)
+			s.event(t, engine.EventDown, fault, 0, "synchronous standby in %s %s: commits block, reads go on", h.Standby.Name, why)
 		}
 		return
 	}
@@ -733,18 +858,48 @@ func (s *sim) replication(t time.Duration) {
 			// it misses only what follows).
 			s.missingSince = t - h.ReplicationLag - s.w.delay(s.primary, s.standby, t)
 		}
+		// a standby destroyed was said so when it was; one that merely
+		// stopped receiving is said here, for it is what a failover loses.
+		if s.standby != "" {
+			why, fault := s.standbyGone(t)
+			kind := "asynchronous"
+			if h.Replication == experiments.ReplicationSync {
+				kind = "synchronous"
+			}
+			s.event(t, engine.EventDown, fault, 0, "%s standby in %s %s: writes go on, on the primary alone", kind, s.standby, why)
+		}
 	}
 }
 
+// standbyGone says why the standby does not receive the primary's writes
+// at t, and which fault is the cause.
+func (s *sim) standbyGone(t time.Duration) (why, fault string) {
+	if s.standby == "" {
+		return "lost", s.standbyFault
+	}
+	if !s.w.up(s.standby, t) {
+		what, f := s.w.why(s.standby, t)
+		return strings.TrimPrefix(strings.TrimPrefix(what, "is "), "was "), f
+	}
+	return "cut off from " + s.primary, s.w.cutBy(s.primary, s.standby, t)
+}
+
 // newestBackup is the newest backup that survives at t and was taken from
-// a running primary, over every schedule: its time and datacenter.
-func (s *sim) newestBackup(t time.Duration) (time.Duration, string, bool) {
+// a running primary, over every schedule: its time and datacenter. With
+// readable, only backups outside the primary's datacenter whose datacenter
+// runs at t count.
+func (s *sim) newestBackup(t time.Duration, readable bool) (time.Duration, string, bool) {
 	best, bdc, found := time.Duration(0), "", false
 	for _, b := range s.h.Backups {
 		dc := b.To.Name
+		if readable && (dc == s.primary || !s.w.up(dc, t)) {
+			continue
+		}
 		gone := s.w.lostSince(dc, t)
 		bt, ok := rules.LastBackup(s.start, b, t)
-		for ; ok && bt > gone; bt -= b.Every {
+		// step back schedule by schedule: in a zone with daylight saving
+		// two backups are not always Every apart.
+		for ; ok && bt > gone; bt, ok = rules.LastBackup(s.start, b, bt-1) {
 			if s.taken(bt, dc) || s.cancelled() {
 				break
 			}
@@ -762,19 +917,15 @@ func (s *sim) newestBackup(t time.Duration) (time.Duration, string, bool) {
 // taken says whether a backup into dc at bt happened: a primary was up,
 // the backup's datacenter ran, and no partition separated them.
 func (s *sim) taken(bt time.Duration, dc string) bool {
-	for _, o := range s.ok {
-		if o.a <= bt && bt < o.b {
-			return bt < 0 || (s.w.up(dc, bt) && !s.w.cut(o.dc, dc, bt))
-		}
-	}
-	return false
+	ok, _, _ := s.backupAt(bt, dc)
+	return ok
 }
 
 // setLoss records what a restore from the backup taken at bt loses: the
 // acknowledged writes from bt to the failure.
 func (s *sim) setLoss(rc *recovery, bt time.Duration) {
 	if rc.loss >= 0 {
-		s.losses = slices.Delete(s.losses, rc.loss, rc.loss+1)
+		s.dropLoss(rc.loss)
 		rc.loss = -1
 	}
 	rc.loss = s.addLoss(rc.failAt, bt, rc.fault, false)
@@ -791,5 +942,15 @@ func (s *sim) addLoss(failAt, from time.Duration, fault string, all bool) int {
 	}
 	l.Writes = max(l.Writes, 0)
 	s.losses = append(s.losses, l)
+	at := s.now
+	if gone := s.w.lostSince(s.primary, s.now); gone >= failAt {
+		at = gone
+	}
+	s.lostAt = append(s.lostAt, at)
 	return len(s.losses) - 1
+}
+
+func (s *sim) dropLoss(i int) {
+	s.losses = slices.Delete(s.losses, i, i+1)
+	s.lostAt = slices.Delete(s.lostAt, i, i+1)
 }

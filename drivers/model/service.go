@@ -263,7 +263,9 @@ func (s *sim) nextBreak(t time.Duration) time.Duration {
 				break
 			}
 		}
-		next = after(t, d)
+		// the clock jumps at a change of offset: the profile reads on from
+		// the new time of day.
+		next = min(after(t, d), s.demand.NextShift(t))
 	}
 	for _, e := range s.surges {
 		for _, c := range []time.Duration{e.At, after(e.At, e.Ramp), faults.AddDurations(e.At, e.Ramp, e.Hold), e.End()} {
@@ -371,11 +373,28 @@ func (l *levels) from0(w *experiments.Workload, u time.Duration) float64 {
 	return float64(q)*l.cum[len(l.cum)-1] + l.upTo(w, r)
 }
 
+// span is the level-seconds over d from the time of day tod, in whole
+// days and a rest so that no offset overflows at the longest horizon.
+func (l *levels) span(w *experiments.Workload, tod, d time.Duration) float64 {
+	return float64(d/day)*l.cum[len(l.cum)-1] + l.from0(w, tod+d%day) - l.upTo(w, tod)
+}
+
 // servedTotals are the integrals over [a, b) when everyone is served:
 // every request answered, every write acknowledged.
+//
+// Whole days integrate to one day's level-seconds only while the wall
+// clock runs with time: in a zone with daylight saving a day may have 23
+// or 25 hours, so [a, b) is split at each change of offset and each part
+// read from its own time of day on (the slow path reads the same clock).
 func (s *sim) servedTotals(a, b time.Duration) totals {
-	off := s.demand.TimeOfDay(0)
-	userSecs := s.peakUsers * (s.lv.from0(s.r.Workload, off+b) - s.lv.from0(s.r.Workload, off+a))
+	levelSecs := 0.0
+	for u := a; u < b; {
+		v := min(b, s.demand.NextShift(u))
+		tod := s.demand.TimeOfDay(u)
+		levelSecs += s.lv.span(s.r.Workload, tod, v-u)
+		u = v
+	}
+	userSecs := s.peakUsers * levelSecs
 	return totals{demanded: userSecs * s.rps, delivered: userSecs * s.rps, writes: userSecs * s.wph / 3600, onlineSeconds: userSecs}
 }
 
@@ -639,15 +658,15 @@ func (s *sim) finish() {
 	if s.worst95 > 0 {
 		s.obs.P95, s.obs.P99 = seconds(s.worst95), seconds(s.worst99)
 	}
-	for _, l := range s.losses {
+	for i, l := range s.losses {
 		s.obs.LostWrites += l.Writes
-		if l.AllData {
-			s.event(l.End, engine.EventWritesLost, l.Fault, 0, "every acknowledged write lost: %.0f since the start of the horizon, and all history", l.Writes)
-		} else {
-			s.event(l.End, engine.EventWritesLost, l.Fault, 0, "%.0f acknowledged writes lost (%s window)", l.Writes, faults.FormatDuration(l.Len()))
+		// a loss of everything was told when the last copy went.
+		if !l.AllData {
+			s.event(s.lostAt[i], engine.EventWritesLost, l.Fault, 0, "%.0f acknowledged writes lost (%s window)", l.Writes, faults.FormatDuration(l.Len()))
 		}
 	}
 	s.obs.Losses = slices.Clone(s.losses)
+	s.backupEvents()
 	outs := s.obs.Outages
 	switch {
 	case s.obs.AllDataLost:

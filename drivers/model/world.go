@@ -118,18 +118,7 @@ func (w *world) lostSince(dc string, t time.Duration) time.Duration {
 }
 
 // cut says whether a partition separates datacenters a and b at t.
-func (w *world) cut(a, b string, t time.Duration) bool {
-	if a == b {
-		return false
-	}
-	for i := range w.effects {
-		e := &w.effects[i]
-		if e.Action == faults.Partition && e.At <= t && t < e.End() && rules.Between(e, a, b) {
-			return true
-		}
-	}
-	return false
-}
+func (w *world) cut(a, b string, t time.Duration) bool { return w.cutBy(a, b, t) != "" }
 
 // delay is the latency added between datacenters a and b at t.
 func (w *world) delay(a, b string, t time.Duration) time.Duration {
@@ -144,4 +133,45 @@ func (w *world) delay(a, b string, t time.Duration) time.Duration {
 		}
 	}
 	return d
+}
+
+// why says what happened to datacenter dc by t, and which fault did it: a
+// destruction, else the newest of a power cut in progress and a loss of
+// its disks. what is "" when nothing did.
+func (w *world) why(dc string, t time.Duration) (what, fault string) {
+	at := ever
+	for i := range w.effects {
+		e := &w.effects[i]
+		if e.At > t || !slices.Contains(e.Datacenters, dc) {
+			continue
+		}
+		switch e.Action {
+		case faults.Destroy:
+			return "was destroyed", e.Fault
+		case faults.PowerOff:
+			if t < e.End() && e.At >= at {
+				what, fault, at = "is powered off", e.Fault, e.At
+			}
+		case faults.LoseDisk:
+			if e.At >= at {
+				what, fault, at = "lost its disks", e.Fault, e.At
+			}
+		}
+	}
+	return what, fault
+}
+
+// cutBy is the fault whose partition separates datacenters a and b at t,
+// "" when none does.
+func (w *world) cutBy(a, b string, t time.Duration) string {
+	if a == b {
+		return ""
+	}
+	for i := range w.effects {
+		e := &w.effects[i]
+		if e.Action == faults.Partition && e.At <= t && t < e.End() && rules.Between(e, a, b) {
+			return e.Fault
+		}
+	}
+	return ""
 }
