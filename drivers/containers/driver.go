@@ -73,11 +73,17 @@ type Stats struct {
 	Loads []phaseStats
 }
 
-// New returns a driver that runs stacks on opts.Platform.
+// New returns a driver that runs stacks on opts.Platform, which is
+// required: the stack has no platform of its own.
 func New(opts Options) *Driver { return &Driver{opts: opts} }
 
 // Name implements engine.Driver.
-func (d *Driver) Name() string { return d.opts.Platform.Driver() }
+func (d *Driver) Name() string {
+	if d.opts.Platform == nil {
+		return "containers"
+	}
+	return d.opts.Platform.Driver()
+}
 
 // startParallel is how many region stacks start at once: PostgreSQL's
 // initdb is the bottleneck on two cores.
@@ -85,6 +91,9 @@ const startParallel = 3
 
 // Run implements engine.Driver.
 func (d *Driver) Run(ctx context.Context, p *engine.Plan) (obs *engine.Observation, err error) {
+	if d.opts.Platform == nil {
+		return nil, errors.New("containers: no platform to run the stacks on (Options.Platform is nil)")
+	}
 	begin := time.Now()
 	d.Last = Stats{}
 	progress := d.opts.Progress
