@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -28,27 +30,36 @@ func cmdImages(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 	return exitPass, nil
 }
 
+type cleanFlags struct {
+	force  bool
+	driver string
+	kube   kubernetes.Options
+}
+
+func newCleanFlags() (*flag.FlagSet, *cleanFlags) {
+	cf := &cleanFlags{}
+	fs := newFlagSet("clean")
+	fs.BoolVar(&cf.force, "force", false, "remove runs whose process is still alive too")
+	fs.StringVar(&cf.driver, "driver", "containers", "`DRIVER` whose runs to remove: containers or kubernetes")
+	kubeFlags(fs, &cf.kube)
+	return fs, cf
+}
+
 // cmdClean removes what runs left behind: the containers, networks and
 // volumes of one run, or of every firedrill run, on Docker; the
 // namespaces and volumes on a Kubernetes cluster. Runs whose process is
 // still alive on this host are left alone unless --force.
 func cmdClean(ctx context.Context, args []string, stdout io.Writer) (int, error) {
-	fs := newFlagSet("clean")
-	force := fs.Bool("force", false, "remove runs whose process is still alive too")
-	driver := fs.String("driver", "containers", "`DRIVER` whose runs to remove: containers or kubernetes")
-	var ko kubernetes.Options
-	kubeFlags(fs, &ko)
-	var rest []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return exitInvalid, usageErr("clean: %v", err)
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		rest = append(rest, fs.Arg(0))
-		args = fs.Args()[1:]
+	fs, cf := newCleanFlags()
+	rest, err := parseArgs(fs, args)
+	if errors.Is(err, errHelp) {
+		printHelp(stdout, fs, commandFlags["clean"].synopsis)
+		return exitPass, nil
 	}
+	if err != nil {
+		return exitInvalid, err
+	}
+	force, driver, ko := &cf.force, &cf.driver, cf.kube
 	if len(rest) > 1 {
 		return exitInvalid, usageErr("clean: takes at most one run ID")
 	}

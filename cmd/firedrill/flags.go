@@ -88,6 +88,10 @@ var commandFlags = map[string]struct {
 		fs, v := newValidateFlags()
 		return fs, v
 	}},
+	"clean": {"firedrill clean [--force] [--driver containers|kubernetes] [RUN]", func() (*flag.FlagSet, any) {
+		fs, c := newCleanFlags()
+		return fs, c
+	}},
 	"fmt": {"firedrill fmt [--check] [FILE|DIR|-]...", func() (*flag.FlagSet, any) {
 		fs, c := newFmtFlags()
 		return fs, c

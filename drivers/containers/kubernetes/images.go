@@ -58,6 +58,7 @@ func (s *session) ensureImages(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("list nodes: %w", err)
 	}
+	var missing []string
 	for _, node := range nodes.Items {
 		if !contains(s.nodes, node.Name) {
 			continue
@@ -70,9 +71,17 @@ func (s *session) ensureImages(ctx context.Context) error {
 		}
 		for _, n := range names {
 			if !have[*n] && !have["docker.io/"+*n] {
-				return fmt.Errorf("image %s is not on node %s: %s", *n, node.Name, imagesHint)
+				missing = append(missing, *n+" on "+node.Name)
 			}
 		}
+	}
+	if len(missing) > 0 {
+		// The kubelet refreshes the list it reports every few tens of
+		// seconds: an image loaded a moment ago is not in it yet. The
+		// first pod that needs a missing one fails with the same hint.
+		fmt.Fprintf(s.run.Progress, "warning: the nodes do not list %s yet; without them the pods fail: %s\n", strings.Join(missing, ", "), imagesHint)
+		s.images.How = how + ", expected on the nodes"
+		return nil
 	}
 	s.images.How = how + ", found on every node"
 	return nil

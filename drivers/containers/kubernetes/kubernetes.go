@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path"
 	"regexp"
 	"slices"
 	"strconv"
@@ -126,7 +127,7 @@ func (p *Platform) Open(ctx context.Context, r platform.Run) (_ platform.Session
 		workloads: map[string]*workload{}, services: map[string]string{}, volumes: map[string]*volume{},
 	}
 	// What runs killed outright on this host left is swept first.
-	if n, err := sweep(ctx, cs, p.opts, "", false); err != nil {
+	if n, err := sweep(ctx, cs, "", false); err != nil {
 		fmt.Fprintf(r.Progress, "warning: sweeping what killed runs left: %v\n", err)
 	} else if n > 0 {
 		fmt.Fprintf(r.Progress, "removed what %d killed run(s) left\n", n)
@@ -224,13 +225,13 @@ func Clean(ctx context.Context, o Options, runID string, force bool) (int, error
 	if err != nil {
 		return 0, err
 	}
-	return sweep(ctx, cs, o, runID, force)
+	return sweep(ctx, cs, runID, force)
 }
 
 // sweep removes the runs whose namespaces or volumes carry firedrill's
 // labels (only runID's when set) and whose process is gone, or all of them
 // when force.
-func sweep(ctx context.Context, cs kubernetes.Interface, o Options, runID string, force bool) (int, error) {
+func sweep(ctx context.Context, cs kubernetes.Interface, runID string, force bool) (int, error) {
 	sel := platform.LabelManaged + "=true"
 	if runID != "" {
 		sel += "," + platform.LabelRun + "=" + runID
@@ -264,7 +265,7 @@ func sweep(ctx context.Context, cs kubernetes.Interface, o Options, runID string
 			// clean naming it.
 			continue
 		}
-		if err := removeRun(ctx, cs, o, id); err != nil {
+		if err := removeRun(ctx, cs, id); err != nil {
 			errs = append(errs, err)
 			continue
 		}
@@ -289,7 +290,7 @@ func processAlive(pid string) bool {
 // (by a janitor pod on each node that holds some), its namespaces, whose
 // deletion takes their pods, services, claims and config maps, and its
 // PersistentVolumes; and waits until they are gone.
-func removeRun(ctx context.Context, cs kubernetes.Interface, o Options, id string) error {
+func removeRun(ctx context.Context, cs kubernetes.Interface, id string) error {
 	sel := platform.LabelManaged + "=true," + platform.LabelRun + "=" + id
 	nss, err := cs.CoreV1().Namespaces().List(ctx, metav1.ListOptions{LabelSelector: sel})
 	if err != nil {
@@ -309,7 +310,7 @@ func removeRun(ctx context.Context, cs kubernetes.Interface, o Options, id strin
 			errs = append(errs, fmt.Errorf("delete pods of %s: %w", ns.Name, err))
 		}
 	}
-	if err := wipeVolumes(ctx, cs, o, id, nss.Items, pvs.Items); err != nil {
+	if err := wipeVolumes(ctx, cs, id, nss.Items, pvs.Items); err != nil {
 		errs = append(errs, err)
 	}
 	for _, ns := range nss.Items {
@@ -348,25 +349,29 @@ func removeRun(ctx context.Context, cs kubernetes.Interface, o Options, id strin
 
 // wipeVolumes removes the data of the run's hostPath volumes with a pod
 // on each node that holds some: the API deletes a PersistentVolume, not
-// what lies in its directory.
-func wipeVolumes(ctx context.Context, cs kubernetes.Interface, o Options, id string, nss []corev1.Namespace, pvs []corev1.PersistentVolume) error {
-	nodes := map[string]string{} // node -> image
+// what lies in its directory. The volumes' paths say where that is
+// (DIR/RUN/VOLUME), whatever --volume-dir the clean is given.
+func wipeVolumes(ctx context.Context, cs kubernetes.Interface, id string, nss []corev1.Namespace, pvs []corev1.PersistentVolume) error {
+	type place struct{ node, dir string }
+	nodes := map[place]string{} // -> image
 	for _, pv := range pvs {
 		if pv.Spec.HostPath == nil {
 			continue
 		}
-		nodes[pv.Annotations[annotNode]] = pv.Annotations[annotImage]
+		dir := path.Dir(path.Dir(pv.Spec.HostPath.Path))
+		nodes[place{pv.Annotations[annotNode], dir}] = pv.Annotations[annotImage]
 	}
 	if len(nodes) == 0 || len(nss) == 0 {
 		return nil
 	}
 	ns := nss[0].Name
 	var errs []error
-	for node, image := range nodes {
+	for pl, image := range nodes {
+		node := pl.node
 		if node == "" || image == "" {
 			continue
 		}
-		name := "fd-" + id + "-wipe-" + platform.Slug(node)
+		name := fmt.Sprintf("fd-%s-wipe-%s-%d", id, platform.Slug(node), len(pl.dir)%1000)
 		pod := &corev1.Pod{
 			ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{platform.LabelManaged: "true", platform.LabelRun: id, platform.LabelRole: "janitor"}},
 			Spec: corev1.PodSpec{
@@ -376,7 +381,7 @@ func wipeVolumes(ctx context.Context, cs kubernetes.Interface, o Options, id str
 					Command:      []string{"rm", "-rf", "/volumes/" + id},
 					VolumeMounts: []corev1.VolumeMount{{Name: "v", MountPath: "/volumes"}},
 				}},
-				Volumes: []corev1.Volume{{Name: "v", VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: o.VolumeDir}}}},
+				Volumes: []corev1.Volume{{Name: "v", VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: pl.dir}}}},
 			},
 		}
 		if _, err := cs.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
@@ -390,7 +395,7 @@ func wipeVolumes(ctx context.Context, cs kubernetes.Interface, o Options, id str
 				break
 			}
 			if err == nil && p.Status.Phase == corev1.PodFailed || time.Now().After(deadline) {
-				errs = append(errs, fmt.Errorf("wipe run %s's volumes on %s under %s: the pod did not succeed", id, node, o.VolumeDir))
+				errs = append(errs, fmt.Errorf("wipe run %s's volumes on %s under %s: the pod did not succeed", id, node, pl.dir))
 				break
 			}
 			if !sleepUntil(ctx, time.Now().Add(300*time.Millisecond)) {

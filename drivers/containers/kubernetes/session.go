@@ -136,7 +136,7 @@ func nsObject(name string, labels map[string]string) *corev1.Namespace {
 // Close removes the run's namespaces, volumes and their data, and waits
 // until they are gone.
 func (s *session) Close(ctx context.Context) error {
-	if err := removeRun(ctx, s.cs, s.opts, s.run.ID); err != nil {
+	if err := removeRun(ctx, s.cs, s.run.ID); err != nil {
 		return fmt.Errorf("clean up run %s (run `firedrill clean --driver kubernetes`): %w", s.run.ID, err)
 	}
 	return nil

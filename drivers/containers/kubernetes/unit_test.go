@@ -98,7 +98,7 @@ func TestSweepSparesLiveRuns(t *testing.T) {
 	if _, err := cs.CoreV1().Namespaces().Create(ctx, nsObject("fd-dead-edge", dead), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	n, err := sweep(ctx, cs, s.opts, "", false)
+	n, err := sweep(ctx, cs, "", false)
 	if err != nil {
 		t.Fatal(err)
 	}
