@@ -6,6 +6,7 @@ import (
 
 	"github.com/firedrill/firedrill/drivers/containers"
 	"github.com/firedrill/firedrill/drivers/containers/docker"
+	"github.com/firedrill/firedrill/drivers/containers/kubernetes"
 	"github.com/firedrill/firedrill/drivers/model"
 	"github.com/firedrill/firedrill/engine"
 )
@@ -27,6 +28,11 @@ var drivers = map[string]func(rf *runFlags, stderr io.Writer) driverEntry{
 	// ordinary day would double the run for a figure the model gives.
 	"containers": func(rf *runFlags, stderr io.Writer) driverEntry {
 		return driverEntry{Driver: containers.New(containers.Options{Platform: docker.New(), Scale: rf.scale, Progress: stderr}), baseline: model.New()}
+	},
+	// The same stacks on a Kubernetes cluster, one trial at a time for
+	// the same reasons.
+	"kubernetes": func(rf *runFlags, stderr io.Writer) driverEntry {
+		return driverEntry{Driver: containers.New(containers.Options{Platform: kubernetes.New(rf.kube), Scale: rf.scale, Progress: stderr}), baseline: model.New()}
 	},
 }
 

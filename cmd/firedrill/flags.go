@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/firedrill/firedrill/drivers/containers/kubernetes"
 	"github.com/firedrill/firedrill/reports"
 )
 
@@ -44,6 +45,7 @@ type runFlags struct {
 	hosting string
 	scale   int
 	seed    seedFlag
+	kube    kubernetes.Options
 }
 
 // newRunFlags declares the flags of run and, with compare, of compare.
@@ -51,13 +53,14 @@ type runFlags struct {
 func newRunFlags(name string, compare bool) (*flag.FlagSet, *runFlags) {
 	rf := &runFlags{vars: varFlags{}}
 	fs := newFlagSet(name)
-	fs.StringVar(&rf.driver, "driver", "model", "`DRIVER` to run on: model (simulation) or containers (real stacks)")
+	fs.StringVar(&rf.driver, "driver", "model", "`DRIVER` to run on: model (simulation), containers (real stacks on Docker) or kubernetes (real stacks on a cluster)")
 	fs.Var(rf.vars, "var", "override a variable's default with `NAME=VALUE` (repeatable)")
 	fs.IntVar(&rf.trials, "trials", 1, "run `N` trials, drawing each fault's time from its range; reports p50/p95/max")
 	fs.StringVar(&rf.format, "format", "table", "report `FORMAT`: "+strings.Join(reports.Names(), ", "))
 	fs.IntVar(&rf.scale, "scale", 0, "containers driver: `N` real users per virtual user (default: the experiment's scale)")
 	fs.StringVar(&rf.out, "out", "", "write the report to `PATH`, atomically (default: standard output)")
 	fs.Var(&rf.seed, "seed", "draw fault times with seed `N` instead of the experiment's (0 to 2^53)")
+	kubeFlags(fs, &rf.kube)
 	if compare {
 		fs.StringVar(&rf.hosting, "hosting", "", "compare only the hosting blocks `a,b`")
 	}
@@ -94,6 +97,10 @@ var commandFlags = map[string]struct {
 	"validate": {"firedrill validate [--strict] [--var NAME=VALUE]... FILE|DIR...", func() (*flag.FlagSet, any) {
 		fs, v, _ := newValidateFlags()
 		return fs, v
+	}},
+	"clean": {"firedrill clean [--force] [--driver containers|kubernetes] [RUN]", func() (*flag.FlagSet, any) {
+		fs, c := newCleanFlags()
+		return fs, c
 	}},
 	"fmt": {"firedrill fmt [--check] [FILE|DIR|-]...", func() (*flag.FlagSet, any) {
 		fs, c := newFmtFlags()
@@ -185,4 +192,15 @@ func writeFlags(w io.Writer, fs *flag.FlagSet) {
 func printHelp(w io.Writer, fs *flag.FlagSet, synopsis string) {
 	fmt.Fprintf(w, "Usage: %s\n\nFlags (before or after the arguments):\n", synopsis)
 	writeFlags(w, fs)
+}
+
+// kubeFlags declares the kubernetes driver's flags, on run, compare and
+// clean.
+func kubeFlags(fs *flag.FlagSet, o *kubernetes.Options) {
+	fs.StringVar(&o.Kubeconfig, "kubeconfig", "", "kubernetes driver: kubeconfig `PATH` (default: $KUBECONFIG, else ~/.kube/config)")
+	fs.StringVar(&o.Context, "context", "", "kubernetes driver: kubeconfig context `NAME` (default: the current one)")
+	fs.StringVar(&o.NamespacePrefix, "namespace-prefix", "fd", "kubernetes driver: `PREFIX` of the run's namespaces")
+	fs.StringVar(&o.ImageRegistry, "image-registry", "", "kubernetes driver: push the images to `REGISTRY` for the nodes to pull (default: they must be on the nodes)")
+	fs.StringVar(&o.ZoneLabel, "zone-label", kubernetes.ZoneLabel, "kubernetes driver: node `LABEL` naming the zones datacenters are pinned to")
+	fs.StringVar(&o.VolumeDir, "volume-dir", kubernetes.DefaultVolumeDir, "kubernetes driver: `DIR` on the nodes for firedrill's own volumes, on a cluster without a default StorageClass")
 }

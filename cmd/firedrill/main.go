@@ -52,7 +52,9 @@ Usage:
                                       standard output
   firedrill faults                    list fault kinds and their attributes
   firedrill images                    build the containers driver's images
-  firedrill clean [--force] [RUN]     remove what containers runs left behind
+  firedrill clean [--force] [--driver containers|kubernetes] [RUN]
+                                      remove what runs left behind: Docker
+                                      containers, or a cluster's namespaces
   firedrill version                   print the module version and revision
   firedrill help [COMMAND]            this text, or a command's flags
 

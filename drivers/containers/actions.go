@@ -144,15 +144,15 @@ func inDCs(e faults.Effect) func(*ctr) bool {
 	}
 }
 
-// onset runs the region's clock at 1:1 from hit while Docker kills a
-// datacenter's containers: a fire or a power cut is instantaneous, and
-// the seconds Docker takes under load must not be multiplied into minutes
-// of phantom service. The returned func ends the window.
+// onset runs the region's clock at 1:1 from hit while the platform kills
+// a datacenter's containers: a fire or a power cut is instantaneous, and
+// the seconds the platform takes under load must not be multiplied into
+// minutes of phantom service. The returned func ends the window.
 func (g *region) onset(e faults.Effect, hit time.Time) func() {
 	g.clock.real(hit)
 	return func() {
 		g.clock.compress(time.Now())
-		g.event(engine.EventDown, engine.Measured, e.Fault, time.Since(hit), "%s took effect (docker kill)", e.Fault)
+		g.event(engine.EventDown, engine.Measured, e.Fault, time.Since(hit), "%s took effect (killed)", e.Fault)
 	}
 }
 

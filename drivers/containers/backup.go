@@ -64,10 +64,14 @@ func (g *region) takeBackup(ctx context.Context, a *agent, at time.Duration) {
 	a.seq++
 	path := fmt.Sprintf("/backups/ent-%04d.dump", a.seq)
 	a.mu.Unlock()
-	cmd := fmt.Sprintf("pg_dump -h %s -U postgres -Fc -f %s.part ent && mv %s.part %s && stat -c %%s %s", primary.alias, path, path, path, path)
 	cctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	out, err := g.run.mustExec(cctx, a.c, "postgres", "sh", "-c", cmd)
+	host, err := g.run.p.Addr(cctx, a.dc, primary.alias)
+	out := ""
+	if err == nil {
+		cmd := fmt.Sprintf("pg_dump -h %s -U postgres -Fc -f %s.part ent && mv %s.part %s && stat -c %%s %s", host, path, path, path, path)
+		out, err = g.run.mustExec(cctx, a.c, "postgres", "sh", "-c", cmd)
+	}
 	if err != nil {
 		if ctx.Err() == nil {
 			g.note(engine.Event{At: at, Kind: engine.EventBackupSkipped, Basis: engine.Measured, Took: time.Since(started),

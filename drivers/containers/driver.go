@@ -109,7 +109,27 @@ func (d *Driver) Run(ctx context.Context, p *engine.Plan) (obs *engine.Observati
 	_, _ = rand.Read(id)
 	r := &run{id: hex.EncodeToString(id), exp: exp, plan: p.Effects, log: progress, scale: scale}
 	d.Last.Run = r.id
-	if r.p, err = d.opts.Platform.Open(ctx, platform.Run{ID: r.id, Labels: r.dcLabels, Progress: progress}); err != nil {
+
+	var regions []*region
+	var dcs []string
+	for i, reg := range exp.Regions {
+		g := &region{
+			run: r, r: reg, h: reg.Hosting, rs: fmt.Sprintf("%s%d", slug(reg.Name), i),
+			hitBy: map[string]bool{}, dcDown: map[string]bool{}, dcGone: map[string]bool{}, probes: &series{}, load: &series{}, writes: &ledger{},
+		}
+		regions = append(regions, g)
+		for _, dc := range g.dcs() {
+			if !slices.Contains(dcs, dc) {
+				dcs = append(dcs, dc)
+			}
+		}
+	}
+	for _, g := range regions {
+		if needsLoad(p.Effects, g) {
+			g.appRate = g.poolRate(p.Effects)
+		}
+	}
+	if r.p, err = d.opts.Platform.Open(ctx, platform.Run{ID: r.id, Datacenters: dcs, Labels: r.dcLabels, Progress: progress}); err != nil {
 		return nil, err
 	}
 	defer func() {
@@ -118,19 +138,6 @@ func (d *Driver) Run(ctx context.Context, p *engine.Plan) (obs *engine.Observati
 		err = errors.Join(err, r.p.Close(cctx))
 	}()
 	r.images = r.p.Images()
-
-	var regions []*region
-	for i, reg := range exp.Regions {
-		regions = append(regions, &region{
-			run: r, r: reg, h: reg.Hosting, rs: fmt.Sprintf("%s%d", slug(reg.Name), i),
-			hitBy: map[string]bool{}, dcDown: map[string]bool{}, dcGone: map[string]bool{}, probes: &series{}, load: &series{}, writes: &ledger{},
-		})
-	}
-	for _, g := range regions {
-		if needsLoad(p.Effects, g) {
-			g.appRate = g.poolRate(p.Effects)
-		}
-	}
 	fmt.Fprintf(progress, "run %s: starting %d ENT stacks...\n", r.id, len(regions))
 	if err := startAll(ctx, regions, progress); err != nil {
 		return nil, err

@@ -438,7 +438,7 @@ func (g *region) restore(ctx context.Context, e faults.Effect, old *ctr, elsewhe
 		}
 		errs = append(errs, g.startLink(ctx, a.dc, target, g.alias("pg-restore")))
 	}
-	_, err = g.startApp(ctx, target, "r", []string{pgURL(g.alias("pg-restore"))})
+	_, err = g.startApp(ctx, target, "r", []string{g.alias("pg-restore")})
 	if err = errors.Join(append(errs, err)...); err != nil {
 		g.event(engine.EventDown, engine.Measured, "", time.Since(back), "restore failed: %v", err)
 		g.setRecovery(engine.RecoveryPending)

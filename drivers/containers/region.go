@@ -178,8 +178,12 @@ func (g *region) startStack(ctx context.Context) error {
 		}
 	}
 	if h.Standby != nil && h.Replication != experiments.ReplicationNone {
+		primaryAddr, err := g.run.p.Addr(ctx, h.Standby.Name, g.alias("pg-primary"))
+		if err != nil {
+			return err
+		}
 		st, err := g.startDB(ctx, "pg-standby", "pg-standby", h.Standby.Name, map[string]string{
-			"FD_ROLE": "standby", "FD_PRIMARY": g.alias("pg-primary"),
+			"FD_ROLE": "standby", "FD_PRIMARY": primaryAddr,
 		}, nil)
 		if err != nil {
 			return err
@@ -200,9 +204,9 @@ func (g *region) startStack(ctx context.Context) error {
 		}
 		a.specs = append(a.specs, b)
 	}
-	dbs := []string{pgURL(g.alias("pg-primary"))}
+	dbs := []string{g.alias("pg-primary")}
 	if g.standby != nil {
-		dbs = append(dbs, pgURL(g.alias("pg-standby")))
+		dbs = append(dbs, g.alias("pg-standby"))
 	}
 	n := g.appsAtStart()
 	for k := 1; k <= n; k++ {
@@ -244,10 +248,14 @@ func (g *region) startDB(ctx context.Context, what, alias, dc string, env map[st
 // there. In from's network the link answers to alias too.
 func (g *region) startLink(ctx context.Context, from, to, alias string) error {
 	r := g.run
-	_, err := r.start(ctx, spec{role: roleLink, dc: from, peer: to, region: g, Spec: platform.Spec{
+	target, err := r.p.Addr(ctx, to, alias+"-home")
+	if err != nil {
+		return err
+	}
+	_, err = r.start(ctx, spec{role: roleLink, dc: from, peer: to, region: g, Spec: platform.Spec{
 		Name:  g.name("link-" + slug(from) + "-" + slug(to) + "-" + strings.TrimPrefix(alias, g.rs+"-")),
 		Image: r.images.Link, Cmd: []string{"serve"}, User: "65534:65534",
-		Env:  map[string]string{"LINK_ROUTES": fmt.Sprintf("%d=%s:%d", pgPort, r.p.Addr(to, alias+"-home"), pgPort)},
+		Env:  map[string]string{"LINK_ROUTES": fmt.Sprintf("%d=%s:%d", pgPort, target, pgPort)},
 		Nets: []platform.Net{{DC: from, Aliases: []string{alias}}, {DC: to}},
 		CPUs: linkCPUs, MemMB: linkMemMB,
 		Ready: platform.Ready{Log: "linkd: listening", Timeout: 30 * time.Second},
@@ -274,8 +282,18 @@ func (g *region) startAgent(ctx context.Context, dc string) (*ctr, error) {
 
 func (g *region) appAlias(dc, k string) string { return g.alias("app-" + slug(dc) + "-" + k) }
 
-func (g *region) startApp(ctx context.Context, dc, k string, dbs []string) (*ctr, error) {
+// startApp starts an app server that uses the databases that answer to
+// aliases in its datacenter.
+func (g *region) startApp(ctx context.Context, dc, k string, aliases []string) (*ctr, error) {
 	r := g.run
+	var dbs []string
+	for _, a := range aliases {
+		addr, err := r.p.Addr(ctx, dc, a)
+		if err != nil {
+			return nil, err
+		}
+		dbs = append(dbs, pgURL(addr))
+	}
 	c, err := r.start(ctx, spec{role: roleApp, dc: dc, region: g, Spec: platform.Spec{
 		Name: g.name("app-" + slug(dc) + "-" + k), Image: r.images.Entd,
 		Env: map[string]string{
@@ -301,17 +319,26 @@ func (g *region) startApp(ctx context.Context, dc, k string, dbs []string) (*ctr
 func (g *region) startEdge(ctx context.Context) error {
 	r := g.run
 	nets := []platform.Net{{DC: ""}}
-	var servers []string
+	type app struct{ dc, k string }
+	var apps []app
 	n := g.appsAtStart()
 	for k := 1; k <= n; k++ {
-		servers = append(servers, r.p.Addr(g.h.Primary.Name, g.appAlias(g.h.Primary.Name, fmt.Sprint(k))))
+		apps = append(apps, app{g.h.Primary.Name, fmt.Sprint(k)})
 	}
 	if g.standby != nil {
-		servers = append(servers, r.p.Addr(g.h.Standby.Name, g.appAlias(g.h.Standby.Name, "1")))
+		apps = append(apps, app{g.h.Standby.Name, "1"})
 	}
 	for _, dc := range g.dcs() {
 		nets = append(nets, platform.Net{DC: dc})
-		servers = append(servers, r.p.Addr(dc, g.appAlias(dc, "r")))
+		apps = append(apps, app{dc, "r"})
+	}
+	var servers []string
+	for _, a := range apps {
+		addr, err := r.p.Addr(ctx, a.dc, g.appAlias(a.dc, a.k))
+		if err != nil {
+			return err
+		}
+		servers = append(servers, addr)
 	}
 	g.edgeServers = servers
 	cfg := g.haproxyParams().config()

@@ -192,7 +192,7 @@ func (s *session) Volume(ctx context.Context, dc, what string) (string, error) {
 
 // Addr implements platform.Session: a container attached to a network
 // resolves the aliases of that network by Docker's DNS.
-func (s *session) Addr(_, alias string) string { return alias }
+func (s *session) Addr(_ context.Context, _, alias string) (string, error) { return alias, nil }
 
 // spec is a platform spec with what only Docker's own workloads need.
 type spec struct {

@@ -45,6 +45,8 @@ type Platform interface {
 type Run struct {
 	// ID is the run's ID, in the firedrill.run label.
 	ID string
+	// Datacenters are every datacenter the run may place workloads in.
+	Datacenters []string
 	// Labels returns the labels of what lives in datacenter dc (its
 	// datacenter, site and provider); the platform adds its own.
 	Labels func(dc string) map[string]string
@@ -67,9 +69,10 @@ type Session interface {
 	// Endpoint is where firedrill reaches the workload's Spec.Port:
 	// "host:port".
 	Endpoint(ctx context.Context, id string) (string, error)
-	// Addr is the name by which a workload attached to datacenter dc
-	// reaches what answers to alias there.
-	Addr(dc, alias string) string
+	// Addr is the address (a name or an IP) by which a workload attached
+	// to datacenter dc reaches what answers to alias there, now or once it
+	// is started.
+	Addr(ctx context.Context, dc, alias string) (string, error)
 	// Kill stops a workload at once, as a power cut would: SIGKILL, no
 	// shutdown, and no restart policy brings it back.
 	Kill(ctx context.Context, id string) error
