@@ -96,9 +96,10 @@ func owners(ctx context.Context, cli *client.Client, f client.Filters) (map[stri
 	return out, nil
 }
 
-// remove deletes what matches f.
-func remove(ctx context.Context, cli *client.Client, f client.Filters) (Removed, error) {
-	return sweep.Remove(ctx, cli, f, nil)
+// remove deletes what matches f; names are containers started by this
+// process that may have left an endpoint behind (sweep.Remove).
+func remove(ctx context.Context, cli *client.Client, f client.Filters, names ...string) (Removed, error) {
+	return sweep.Remove(ctx, cli, f, nil, names...)
 }
 
 // sweepOrphans removes what runs on this host left behind when they were

@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -89,9 +90,12 @@ type session struct {
 	images images.Images
 	reaper *reaper
 
-	mu       sync.Mutex
-	nets     map[string]string // datacenter -> network name; "" the edge's
-	ctrs     map[string]*ctrInfo
+	mu   sync.Mutex
+	nets map[string]string // datacenter -> network name; "" the edge's
+	ctrs map[string]*ctrInfo
+	// named holds the name of every container this session asked Docker
+	// for, created or not: Close may need them to release endpoints.
+	named    []string
 	volumeNo int
 }
 
@@ -119,7 +123,10 @@ func (s *session) Notes() []string {
 func (s *session) Close(ctx context.Context) error {
 	defer s.cli.Close()
 	var err error
-	if _, cerr := remove(ctx, s.cli, runFilter(s.run.ID)); cerr != nil {
+	s.mu.Lock()
+	names := slices.Clone(s.named)
+	s.mu.Unlock()
+	if _, cerr := remove(ctx, s.cli, runFilter(s.run.ID), names...); cerr != nil {
 		err = fmt.Errorf("clean up run %s (run `firedrill clean`): %w", s.run.ID, cerr)
 	}
 	s.reaper.close()
@@ -268,6 +275,9 @@ func (s *session) start(ctx context.Context, sp spec) (string, testcontainers.Co
 	// a container cut off between creation and its network attachments
 	// can leave Docker with endpoints it will not release. It is removed
 	// with the rest at cleanup.
+	s.mu.Lock()
+	s.named = append(s.named, sp.Name)
+	s.mu.Unlock()
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Minute)
 	defer cancel()
 	tc, err := testcontainers.GenericContainer(cctx, testcontainers.GenericContainerRequest{

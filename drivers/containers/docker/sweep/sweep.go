@@ -34,7 +34,10 @@ func (r Removed) Add(o Removed) Removed {
 // says to keep (nil keeps none): containers first, at once and forcibly
 // (a run being swept is over), then the networks and volumes they held.
 // What is already gone counts as removed by someone else, not as an error.
-func Remove(ctx context.Context, cli *client.Client, f client.Filters, keep func(labels map[string]string) bool) (Removed, error) {
+// names are the names of containers the caller ever started, gone or not:
+// a network that Docker says still has endpoints is forcibly disconnected
+// from them (see removeNetwork).
+func Remove(ctx context.Context, cli *client.Client, f client.Filters, keep func(labels map[string]string) bool, names ...string) (Removed, error) {
 	var n Removed
 	var errs []error
 	cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f})
@@ -46,6 +49,9 @@ func Remove(ctx context.Context, cli *client.Client, f client.Filters, keep func
 	for _, c := range cs.Items {
 		if keep != nil && keep(c.Labels) {
 			continue
+		}
+		for _, nm := range c.Names {
+			names = append(names, strings.TrimPrefix(nm, "/"))
 		}
 		wg.Go(func() {
 			_, err := cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
@@ -64,7 +70,7 @@ func Remove(ctx context.Context, cli *client.Client, f client.Filters, keep func
 		return n, errors.Join(append(errs, fmt.Errorf("list networks: %w", err))...)
 	}
 	for _, nw := range ns.Items {
-		if err := removeNetwork(ctx, cli, nw.ID); err != nil {
+		if err := removeNetwork(ctx, cli, nw.ID, names); err != nil {
 			errs = append(errs, fmt.Errorf("remove network %s: %w", nw.Name, err))
 			continue
 		}
@@ -85,16 +91,26 @@ func Remove(ctx context.Context, cli *client.Client, f client.Filters, keep func
 }
 
 // removeNetwork removes a network, retrying for up to 5 s while Docker
-// still holds the endpoints of containers it has just removed.
-func removeNetwork(ctx context.Context, cli *client.Client, id string) error {
+// still holds the endpoints of containers it has just removed. Docker 20.10
+// can also keep an endpoint for good when a container was removed while it
+// was being attached (moby/moby#17217): the network then lists no
+// container, and only a forced disconnect by the container's name, which
+// is the endpoint's, releases it. Halfway through the retries, every name
+// of names is disconnected so; names Docker does not know are ignored.
+func removeNetwork(ctx context.Context, cli *client.Client, id string, names []string) error {
 	var err error
-	for range 20 {
+	for i := range 20 {
 		_, err = cli.NetworkRemove(ctx, id, client.NetworkRemoveOptions{})
 		if err == nil || cerrdefs.IsNotFound(err) {
 			return nil
 		}
 		if !strings.Contains(err.Error(), "active endpoints") {
 			return err
+		}
+		if i == 10 {
+			for _, name := range names {
+				_, _ = cli.NetworkDisconnect(ctx, id, client.NetworkDisconnectOptions{Container: name, Force: true})
+			}
 		}
 		select {
 		case <-ctx.Done():
