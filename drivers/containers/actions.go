@@ -162,21 +162,6 @@ func (in *injector) untilEnd(ctx context.Context, e faults.Effect) bool {
 	return ok
 }
 
-func sleepUntil(ctx context.Context, t time.Time) bool {
-	d := time.Until(t)
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	tm := time.NewTimer(d)
-	defer tm.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-tm.C:
-		return true
-	}
-}
-
 // parallel runs f on every container at once: a fire hits a whole
 // datacenter in the same instant, not one server after the other. Every
 // f runs to its end; the errors are joined.

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/firedrill/firedrill/drivers/containers/platform"
 	"github.com/firedrill/firedrill/engine"
 )
 
@@ -37,7 +38,7 @@ func (g *region) stepDone(kind engine.StepKind, basis engine.Basis, took time.Du
 // the replication's) or ctx ends. The largest sample is kept: an async
 // standby loses what it trails by at the worst moment, not on average.
 func (g *region) sampleLag(ctx context.Context) {
-	for sleepUntil(ctx, time.Now().Add(lagEvery)) {
+	for platform.Sleep(ctx, lagEvery) {
 		g.mu.Lock()
 		hit, primary, standby := len(g.hitBy) > 0, g.primary, g.standby
 		g.mu.Unlock()

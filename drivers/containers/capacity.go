@@ -10,6 +10,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/firedrill/firedrill/drivers/containers/platform"
 	"github.com/firedrill/firedrill/experiments"
 	"github.com/firedrill/firedrill/faults"
 	"github.com/firedrill/firedrill/rules"
@@ -152,7 +153,7 @@ func attack(ctx context.Context, atk *vegeta.Attacker, entry string, p vegeta.Pa
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if !sleepUntil(ctx, time.Now().Add(time.Second)) {
+	if !platform.Sleep(ctx, time.Second) {
 		return nil, ctx.Err()
 	}
 	return &m, nil

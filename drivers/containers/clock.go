@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/firedrill/firedrill/drivers/containers/platform"
 )
 
 // clock maps a region's wall time to experiment time. Waiting (human
@@ -111,7 +113,7 @@ func (c *clock) wait(ctx context.Context, at time.Duration) (time.Duration, bool
 			d = left
 		}
 		c.mu.Unlock()
-		if !sleepUntil(ctx, now.Add(min(d, 200*time.Millisecond))) {
+		if !platform.Sleep(ctx, time.Until(now.Add(min(d, 200*time.Millisecond)))) {
 			return 0, false
 		}
 	}

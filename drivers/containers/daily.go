@@ -10,6 +10,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/firedrill/firedrill/drivers/containers/platform"
 	"github.com/firedrill/firedrill/faults"
 	"github.com/firedrill/firedrill/rules"
 )
@@ -167,7 +168,7 @@ func (l *loads) daily(ctx context.Context, g *region) {
 	}
 	// A lane after the first starts its clock later: nothing is sent
 	// before (the clock reads 0 until then).
-	if !sleepUntil(ctx, g.clock.start) {
+	if !platform.Sleep(ctx, time.Until(g.clock.start)) {
 		return
 	}
 	// The generator runs over the phases that follow each other at once:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/firedrill/firedrill/drivers/containers/platform"
 	"github.com/firedrill/firedrill/engine"
 )
 
@@ -39,7 +40,7 @@ func (g *region) drain(ctx context.Context, end time.Time, out bool) {
 			g.stepDone(engine.StepDrain, engine.Measured, took)
 			return
 		}
-		if !sleepUntil(ctx, time.Now().Add(probeEvery)) {
+		if !platform.Sleep(ctx, probeEvery) {
 			return
 		}
 	}

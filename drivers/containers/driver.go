@@ -357,7 +357,7 @@ func warmUp(ctx context.Context, regions []*region, limit time.Duration) error {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("regions %s not serving steadily %s after their stacks were healthy", strings.Join(late, ", "), limit)
 		}
-		if !sleepUntil(ctx, time.Now().Add(200*time.Millisecond)) {
+		if !platform.Sleep(ctx, 200*time.Millisecond) {
 			return ctx.Err()
 		}
 	}

@@ -102,7 +102,7 @@ func (g *region) sleepModeled(ctx context.Context, d time.Duration) bool {
 func (g *region) sleepModeledUnless(ctx context.Context, d time.Duration, stop func() bool) bool {
 	until := g.clock.now() + d
 	for g.clock.now() < until && !stop() {
-		if !sleepUntil(ctx, time.Now().Add(50*time.Millisecond)) {
+		if !platform.Sleep(ctx, 50*time.Millisecond) {
 			return false
 		}
 	}
@@ -176,7 +176,7 @@ func (g *region) recoverPrimary(ctx context.Context, at time.Time, e faults.Effe
 			mayGiveUp = false // the power came back first: restart it
 			continue
 		}
-		if !sleepUntil(ctx, time.Now().Add(50*time.Millisecond)) {
+		if !platform.Sleep(ctx, 50*time.Millisecond) {
 			g.setRecovery(engine.RecoveryPending)
 			return
 		}
@@ -247,7 +247,7 @@ func (g *region) waitDB(ctx context.Context, c *ctr, primary bool) error {
 		default:
 			last = fmt.Errorf("still in recovery")
 		}
-		if !sleepUntil(ctx, time.Now().Add(100*time.Millisecond)) {
+		if !platform.Sleep(ctx, 100*time.Millisecond) {
 			return ctx.Err()
 		}
 	}
@@ -266,7 +266,7 @@ func (g *region) serviceBack(ctx context.Context, since time.Time) {
 			g.stepDone(engine.StepCatchUp, engine.Measured, time.Since(called))
 			break
 		}
-		if !sleepUntil(ctx, time.Now().Add(probeEvery)) {
+		if !platform.Sleep(ctx, probeEvery) {
 			break
 		}
 	}
@@ -348,7 +348,7 @@ func (g *region) restore(ctx context.Context, e faults.Effect, old *ctr, elsewhe
 		if powerBack() {
 			return false
 		}
-		if !sleepUntil(ctx, time.Now().Add(50*time.Millisecond)) {
+		if !platform.Sleep(ctx, 50*time.Millisecond) {
 			g.setRecovery(engine.RecoveryPending)
 			return true
 		}

@@ -412,7 +412,7 @@ func (g *region) reloadEdge(ctx context.Context) error {
 		return fmt.Errorf("reload HAProxy of %s: %w", g.r.Name, err)
 	}
 	// The old worker finishes its requests while the new one starts.
-	if !sleepUntil(ctx, time.Now().Add(500*time.Millisecond)) {
+	if !platform.Sleep(ctx, 500*time.Millisecond) {
 		return ctx.Err()
 	}
 	return g.waitHealthy(ctx, 30*time.Second)

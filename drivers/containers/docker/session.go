@@ -356,7 +356,7 @@ func (s *session) Endpoint(ctx context.Context, id string) (string, error) {
 				conn.Close()
 				return addr, nil
 			}
-			if !sleepUntil(ctx, time.Now().Add(200*time.Millisecond)) {
+			if !platform.Sleep(ctx, 200*time.Millisecond) {
 				return "", ctx.Err()
 			}
 		}
@@ -455,19 +455,4 @@ func (s *session) CopyIn(ctx context.Context, id, path string, data []byte) erro
 		return fmt.Errorf("copy %s into %s: %w", path, short(id), err)
 	}
 	return nil
-}
-
-func sleepUntil(ctx context.Context, t time.Time) bool {
-	d := time.Until(t)
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	tm := time.NewTimer(d)
-	defer tm.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-tm.C:
-		return true
-	}
 }

@@ -339,7 +339,7 @@ func removeRun(ctx context.Context, cs kubernetes.Interface, id string) error {
 		if left == 0 {
 			break
 		}
-		if !sleepUntil(ctx, time.Now().Add(500*time.Millisecond)) {
+		if !platform.Sleep(ctx, 500*time.Millisecond) {
 			errs = append(errs, fmt.Errorf("run %s: %d namespaces and volumes still terminating: %w", id, left, ctx.Err()))
 			break
 		}
@@ -398,7 +398,7 @@ func wipeVolumes(ctx context.Context, cs kubernetes.Interface, id string, nss []
 				errs = append(errs, fmt.Errorf("wipe run %s's volumes on %s under %s: the pod did not succeed", id, node, pl.dir))
 				break
 			}
-			if !sleepUntil(ctx, time.Now().Add(300*time.Millisecond)) {
+			if !platform.Sleep(ctx, 300*time.Millisecond) {
 				return ctx.Err()
 			}
 		}
@@ -419,19 +419,4 @@ func labelValue(s string) string {
 	return strings.TrimFunc(s, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
 	})
-}
-
-func sleepUntil(ctx context.Context, t time.Time) bool {
-	d := time.Until(t)
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	tm := time.NewTimer(d)
-	defer tm.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-tm.C:
-		return true
-	}
 }

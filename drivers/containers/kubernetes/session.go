@@ -428,7 +428,7 @@ func (s *session) create(ctx context.Context, w *workload) error {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("pod %s not running after 3 minutes (phase %s: %s)", w.name, p.Status.Phase, p.Status.Message)
 		}
-		if !sleepUntil(ctx, time.Now().Add(200*time.Millisecond)) {
+		if !platform.Sleep(ctx, 200*time.Millisecond) {
 			return ctx.Err()
 		}
 	}
@@ -463,7 +463,7 @@ func (s *session) ready(ctx context.Context, id string, r platform.Ready) error 
 			}
 			last = fmt.Sprint(err)
 		}
-		if !sleepUntil(ctx, time.Now().Add(250*time.Millisecond)) {
+		if !platform.Sleep(ctx, 250*time.Millisecond) {
 			return ctx.Err()
 		}
 	}
@@ -507,7 +507,7 @@ func (s *session) Endpoint(ctx context.Context, id string) (string, error) {
 				return addr, nil
 			}
 		}
-		if !sleepUntil(ctx, time.Now().Add(300*time.Millisecond)) {
+		if !platform.Sleep(ctx, 300*time.Millisecond) {
 			return "", ctx.Err()
 		}
 	}
@@ -543,7 +543,7 @@ func (s *session) deletePod(ctx context.Context, w *workload) error {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("kill %s: the pod is still there a minute after its deletion", w.name)
 		}
-		if !sleepUntil(ctx, time.Now().Add(100*time.Millisecond)) {
+		if !platform.Sleep(ctx, 100*time.Millisecond) {
 			return ctx.Err()
 		}
 	}

@@ -180,3 +180,19 @@ func Slug(s string) string {
 	}
 	return s
 }
+
+// Sleep waits d, or until ctx is done; it reports whether the wait ran
+// its course. The stack and every platform poll with it.
+func Sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-tm.C:
+		return true
+	}
+}
