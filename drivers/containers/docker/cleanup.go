@@ -7,8 +7,6 @@ import (
 	"maps"
 	"os"
 	"slices"
-	"strconv"
-	"syscall"
 
 	"github.com/moby/moby/client"
 
@@ -42,7 +40,7 @@ func Clean(ctx context.Context, runID string, force bool) (n Removed, kept []str
 	var errs []error
 	for _, id := range slices.Sorted(maps.Keys(runs)) {
 		o := runs[id]
-		if !force && o.host == host && processAlive(o.pid) {
+		if !force && o.host == host && platform.ProcessAlive(o.pid) {
 			kept = append(kept, id)
 			continue
 		}
@@ -116,7 +114,7 @@ func sweepOrphans(ctx context.Context, cli *client.Client) (Removed, error) {
 	var total Removed
 	var errs []error
 	for _, id := range slices.Sorted(maps.Keys(runs)) {
-		if processAlive(runs[id].pid) {
+		if platform.ProcessAlive(runs[id].pid) {
 			continue
 		}
 		n, err := remove(ctx, cli, runFilter(id))
@@ -124,18 +122,6 @@ func sweepOrphans(ctx context.Context, cli *client.Client) (Removed, error) {
 		errs = append(errs, err)
 	}
 	return total, errors.Join(errs...)
-}
-
-func processAlive(pid string) bool {
-	p, err := strconv.Atoi(pid)
-	if err != nil || p <= 0 {
-		return false
-	}
-	if p == os.Getpid() {
-		return true
-	}
-	err = syscall.Kill(p, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 func runFilter(id string) client.Filters {

@@ -23,9 +23,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -257,7 +255,7 @@ func sweep(ctx context.Context, cs kubernetes.Interface, runID string, force boo
 	var errs []error
 	for _, id := range slices.Sorted(maps.Keys(owners)) {
 		l := owners[id]
-		if id == "" || !force && l[platform.LabelHost] == host && processAlive(l[platform.LabelPID]) {
+		if id == "" || !force && l[platform.LabelHost] == host && platform.ProcessAlive(l[platform.LabelPID]) {
 			continue
 		}
 		if !force && l[platform.LabelHost] != host && runID == "" {
@@ -272,18 +270,6 @@ func sweep(ctx context.Context, cs kubernetes.Interface, runID string, force boo
 		n++
 	}
 	return n, errors.Join(errs...)
-}
-
-func processAlive(pid string) bool {
-	p, err := strconv.Atoi(pid)
-	if err != nil || p <= 0 {
-		return false
-	}
-	if p == os.Getpid() {
-		return true
-	}
-	err = syscall.Kill(p, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
 }
 
 // removeRun deletes everything run id made: the data of its own volumes

@@ -10,9 +10,13 @@ package platform
 
 import (
 	"context"
+	"errors"
 	"io"
+	"os"
 	"regexp"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -195,4 +199,18 @@ func Sleep(ctx context.Context, d time.Duration) bool {
 	case <-tm.C:
 		return true
 	}
+}
+
+// ProcessAlive says whether the process whose ID a run's LabelPID holds is
+// still alive on this host: a sweep spares such runs unless forced.
+func ProcessAlive(pid string) bool {
+	p, err := strconv.Atoi(pid)
+	if err != nil || p <= 0 {
+		return false
+	}
+	if p == os.Getpid() {
+		return true
+	}
+	err = syscall.Kill(p, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
