@@ -4,12 +4,9 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"runtime"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/firedrill/firedrill/drivers/model"
 	"github.com/firedrill/firedrill/engine"
@@ -76,7 +73,7 @@ func cmdRisk(ctx context.Context, args []string, stdout, stderr io.Writer) (int,
 	res, err := engine.RunRisk(ctx, e, model.New(), hostings, engine.RiskOptions{
 		Years:    rf.years,
 		Workers:  runtime.GOMAXPROCS(0),
-		Progress: yearsProgress(stderr, e.Name),
+		Progress: progress(stderr, e.Name, "year"),
 	})
 	if err != nil {
 		if ctx.Err() != nil {
@@ -117,26 +114,4 @@ func pickHostings(cmd string, e *experiments.Experiment, list string) ([]string,
 		out = append(out, h)
 	}
 	return out, nil
-}
-
-// yearsProgress shows the years simulated on a terminal, at most ten times
-// a second, and stays quiet when stderr is a file or a pipe.
-func yearsProgress(stderr io.Writer, name string) func(done, total int) {
-	if !isTerminal(stderr) {
-		return nil
-	}
-	var mu sync.Mutex
-	var last time.Time
-	return func(done, total int) {
-		mu.Lock()
-		defer mu.Unlock()
-		if done < total && time.Since(last) < 100*time.Millisecond {
-			return
-		}
-		last = time.Now()
-		fmt.Fprintf(stderr, "\r%s: year %d/%d", name, done, total)
-		if done == total {
-			fmt.Fprint(stderr, "\r\033[K")
-		}
-	}
 }

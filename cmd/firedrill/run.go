@@ -84,7 +84,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (int, 
 	var results []*engine.Result
 	for _, e := range exps {
 		opts := s.opts
-		opts.Progress = progress(stderr, e.Name)
+		opts.Progress = progress(stderr, e.Name, "trial")
 		res, err := engine.Run(ctx, e, s.drv, opts)
 		if err != nil {
 			return exitInfra, infraErr(fmt.Errorf("run %s: %w", e.File, err))
@@ -151,7 +151,7 @@ func cmdCompare(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 	rf.seed.apply(e)
 	warnFixedTrials(stderr, rf.trials, e)
 	opts := s.opts
-	opts.Progress = progress(stderr, e.Name)
+	opts.Progress = progress(stderr, e.Name, "trial")
 	cmp, err := engine.Compare(ctx, e, s.drv, hostings, opts)
 	if err != nil {
 		return exitInfra, infraErr(err)
@@ -252,9 +252,9 @@ func openDriver(rf *runFlags, stderr io.Writer) (engine.Driver, engine.Options, 
 	return d.Driver, opts, nil
 }
 
-// progress shows trials done on a terminal, at most ten times a second, and
-// stays quiet when stderr is a file or a pipe.
-func progress(stderr io.Writer, name string) func(done, total int) {
+// progress shows how many units (trials, years) are done on a terminal, at
+// most ten times a second, and stays quiet when stderr is a file or a pipe.
+func progress(stderr io.Writer, name, unit string) func(done, total int) {
 	if !isTerminal(stderr) {
 		return nil
 	}
@@ -267,7 +267,7 @@ func progress(stderr io.Writer, name string) func(done, total int) {
 			return
 		}
 		last = time.Now()
-		fmt.Fprintf(stderr, "\r%s: trial %d/%d", name, done, total)
+		fmt.Fprintf(stderr, "\r%s: %s %d/%d", name, unit, done, total)
 		if done == total {
 			fmt.Fprint(stderr, "\r\033[K")
 		}
