@@ -167,12 +167,14 @@ hosting "sync" {
   failover     = "automatic"
   detection    = "1m"
   app_replicas = 1
+  replica_rps  = 2500 # 1,000 requests/s at the daily peak: 0.4 x, no users' stream
 }
 hosting "backups" {
   primary           = datacenter.par1
   operator_response = "5m"
   provisioning      = "5m"
   app_replicas      = 1
+  replica_rps       = 2500 # 1,000 requests/s at the daily peak: 0.4 x, no users' stream
   backup {
     every = "30m"
     to    = datacenter.lyo1
@@ -251,6 +253,7 @@ hosting "partition" {
   standby      = datacenter.pa2
   replication  = "sync"
   app_replicas = 1
+  replica_rps  = 2500 # 1,000 requests/s at the daily peak: 0.4 x, no users' stream
 }
 workload "day" {
   peak_concurrency     = 0.15
