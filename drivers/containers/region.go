@@ -366,7 +366,10 @@ func (g *region) startEdge(ctx context.Context) error {
 // waitHealthy polls the region's entry point until a real read succeeds.
 func (g *region) waitHealthy(ctx context.Context, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
-	hc := &http.Client{Timeout: time.Second}
+	// A fresh connection each time: a first connection that reached
+	// something other than the stack (a Service not yet programmed, an
+	// intercepting network) must not be kept alive and asked forever.
+	hc := &http.Client{Timeout: time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	var last string
 	for time.Now().Before(deadline) {
 		resp, err := hc.Get(g.entry + "/api/probe")

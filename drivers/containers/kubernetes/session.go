@@ -17,6 +17,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -495,6 +496,14 @@ func (s *session) Endpoint(ctx context.Context, id string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	// Until kube-proxy has programmed the Service, a connection to its
+	// cluster IP leaves by the default route, where a network that
+	// intercepts outbound traffic may accept it and answer in place of
+	// the workload. A ready endpoint comes first; the caller's own check
+	// (a real request on a fresh connection) covers kube-proxy's lag.
+	if err := s.serviceReady(ctx, w.ns, w.service); err != nil {
+		return "", err
+	}
 	candidates := []string{net.JoinHostPort(ip, fmt.Sprint(w.port))}
 	if p, err := s.cs.CoreV1().Pods(w.ns).Get(ctx, w.name, metav1.GetOptions{}); err == nil && p.Status.PodIP != "" {
 		candidates = append(candidates, net.JoinHostPort(p.Status.PodIP, fmt.Sprint(w.port)))
@@ -512,6 +521,34 @@ func (s *session) Endpoint(ctx context.Context, id string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("reach %s from here: neither its service's cluster IP nor its pod's IP answers (%s); run firedrill on a node of the cluster", w.name, strings.Join(candidates, ", "))
+}
+
+// serviceReady waits until the Service's EndpointSlices list a ready
+// endpoint: before that, its cluster IP rejects connections and Endpoint
+// would settle for the pod's IP, which a restart changes.
+func (s *session) serviceReady(ctx context.Context, ns, name string) error {
+	sel := discoveryv1.LabelServiceName + "=" + name
+	var last error
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); {
+		l, err := s.cs.DiscoveryV1().EndpointSlices(ns).List(ctx, metav1.ListOptions{LabelSelector: sel})
+		last = err
+		if err == nil {
+			for _, es := range l.Items {
+				for _, e := range es.Endpoints {
+					if e.Conditions.Ready != nil && *e.Conditions.Ready {
+						return nil
+					}
+				}
+			}
+		}
+		if !platform.Sleep(ctx, 200*time.Millisecond) {
+			return ctx.Err()
+		}
+	}
+	if last != nil {
+		return fmt.Errorf("service %s in %s: endpoints: %w", name, ns, last)
+	}
+	return fmt.Errorf("service %s in %s has no ready endpoint a minute after its pod was ready", name, ns)
 }
 
 // Kill stops the workload at once: its processes are killed (SIGKILL to
