@@ -97,9 +97,28 @@ func downtimeText(rr *engine.RegionResult) string {
 		return s
 	}
 	if !rr.Recovered {
+		if endsSlow(rr) {
+			// served all along, too slowly: not a downtime to extend.
+			return fmtDur(rr.Downtime) + "; slow " + fmtDur(rr.Slow) + ", still at the end"
+		}
 		return "not recovered (down " + fmtDur(rr.Downtime) + "+)"
 	}
 	return fmtDur(rr.Downtime)
+}
+
+// endsSlow says whether the region's last outage, the one still on at the
+// horizon, is a slow one.
+func endsSlow(rr *engine.RegionResult) bool {
+	n := len(rr.Outages)
+	return n > 0 && rr.Outages[n-1].State == engine.StateSlow
+}
+
+// recoveryText is how the region's outage ended, or that it had not.
+func recoveryText(rr *engine.RegionResult) string {
+	if rr.Recovery == engine.RecoveryPending && endsSlow(rr) {
+		return "still slow at the end"
+	}
+	return recoveryWord(rr.Recovery)
 }
 
 // lossText is the data-loss window, or its spread over trials; a region

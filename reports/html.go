@@ -274,7 +274,7 @@ func htmlHead(r *engine.Result) htmlDoc {
 
 func htmlRegionOf(r *engine.Result, rr *engine.RegionResult) htmlRegion {
 	hr := htmlRegion{
-		Name: rr.Region, Hosting: rr.Hosting, Verdict: verdictWord(rr), Pass: rr.Pass, Recovery: recoveryWord(rr.Recovery),
+		Name: rr.Region, Hosting: rr.Hosting, Verdict: verdictWord(rr), Pass: rr.Pass, Recovery: recoveryText(rr),
 		Downtime: downtimeText(rr), Loss: lossText(rr), Lost: writesText(rr),
 		Avail: availText(rr), Served: servedText(rr), Hits: hitText(rr),
 		Timeline: svgTimeline(r.Start, r.Horizon, rr), Phases: rr.Phases,

@@ -103,7 +103,7 @@ func (markdownWriter) WriteRun(w io.Writer, r *engine.Result) error {
 	b.WriteString(align + "---|---|\n")
 	for i := range r.Regions {
 		rr := &r.Regions[i]
-		row := []string{rr.Region, rr.Hosting, hitText(rr), downtimeText(rr), recoveryWord(rr.Recovery), lossText(rr), writesText(rr),
+		row := []string{rr.Region, rr.Hosting, hitText(rr), downtimeText(rr), recoveryText(rr), lossText(rr), writesText(rr),
 			availText(rr), servedText(rr)}
 		if d := rr.Trials; d != nil {
 			row = append(row, shareText(d.Passed, d.N), shareText(d.AllDataLost, d.N), shareText(d.Unrecovered, d.N))

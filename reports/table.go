@@ -81,7 +81,7 @@ func (tw tableWriter) WriteRun(w io.Writer, r *engine.Result) error {
 	t := tableData{head: append(head, "Objectives", "Verdict"), title: []int{0}, below: []int{2, len(head)}}
 	for i := range r.Regions {
 		rr := &r.Regions[i]
-		row := []string{rr.Region, rr.Hosting, hitText(rr), downtimeText(rr), recoveryWord(rr.Recovery), lossText(rr),
+		row := []string{rr.Region, rr.Hosting, hitText(rr), downtimeText(rr), recoveryText(rr), lossText(rr),
 			writesText(rr), availText(rr), servedText(rr)}
 		if d := rr.Trials; d != nil {
 			row = append(row, shareText(d.Passed, d.N), shareText(d.AllDataLost, d.N), shareText(d.Unrecovered, d.N))
