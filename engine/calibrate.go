@@ -737,7 +737,7 @@ func suggest(exp *experiments.Experiment, runs []*Observation) []Suggestion {
 			perApp := median(capacity)
 			sg.Values = append(sg.Values, Suggested{Attribute: "replica_rps", Measured: perApp * float64(scale), Assumed: h.ReplicaRPS,
 				HCL: fmt.Sprintf("replica_rps = %.0f", perApp*float64(scale)),
-				How: fmt.Sprintf("%.1f real requests/s per app server within the SLO, x %d real users per virtual user", perApp, scale), Samples: len(capacity)})
+				How: fmt.Sprintf("%.1f real requests/s per app server at saturation, x %d real users per virtual user", perApp, scale), Samples: len(capacity)})
 		}
 		if len(sg.Values) > 0 {
 			out = append(out, sg)

@@ -17,13 +17,9 @@ import (
 )
 
 const (
-	// capacityStep is how long each rate is held while measuring a stack's
-	// capacity.
+	// capacityStep is how long each saturation window lasts while
+	// measuring a stack's capacity.
 	capacityStep = 3 * time.Second
-	// capacitySuccess and capacityP95 are the SLO a rate must meet to
-	// count as within capacity: what the prober would see as served.
-	capacitySuccess = 0.99
-	capacityP95     = 250 * time.Millisecond
 	// capacityWorkers is how many requests are in flight while the stack's
 	// throughput is measured at saturation: enough to keep every app
 	// server busy, few enough that latency (workers / throughput) stays far
@@ -70,18 +66,20 @@ func needsLoad(effects []faults.Effect, g *region) bool {
 	return len(loadWindows(effects, g)) > 0 || needsDaily(g, effects)
 }
 
-// measureCapacity finds the highest request rate the region's stack serves
-// within the SLO (capacitySuccess answered 2xx, p95 under capacityP95).
+// measureCapacity measures the stack's capacity: its throughput at
+// saturation, capacityWorkers requests always in flight (vegeta with as
+// many workers as it may have, so that a worker sends as soon as its answer
+// is in), the median of capacityWindows windows.
 //
-// It first measures the stack's throughput at saturation: capacityWorkers
-// requests always in flight (vegeta with as many workers as it may have,
-// so that a worker sends as soon as its answer is in), over
-// capacityWindows windows, taking the median. Throughput at saturation
-// averages every request of a window, where a pass/fail search on a p95
-// fails a whole step on one stall: on this 2-core host the search found
-// anything from a third to all of a stack's capacity from run to run. An
-// open load a tenth below that throughput then has to hold the SLO
-// (confirm), a tenth lower each time it does not.
+// That is what replica_rps means on the model: an app server's workers
+// over their service time, the rate at which its queue saturates
+// (drivers/model/latency.go). Mapped to it, a load at a given share of the
+// hosting's capacity keeps the real servers busy that share of the time,
+// so that utilisation, and the queueing and response time it brings, mean
+// the same on both drivers. Throughput at saturation averages every request
+// of a window, where a pass/fail search on a p95 fails a whole step on one
+// stall: on this 2-core host such a search found anything from a third to
+// all of a stack's capacity from run to run.
 //
 // It runs while no other load runs on the host, so that what it measures
 // is the stack, not the host.
@@ -106,9 +104,7 @@ func measureCapacity(ctx context.Context, entry string) (float64, error) {
 		return 0, fmt.Errorf("the stack served under 1 request/s at saturation (%d requests, status codes %v, errors %v)",
 			last.Requests, last.StatusCodes, last.Errors)
 	}
-	// An open load at the saturation throughput itself builds a queue
-	// without bound: confirmation starts a tenth below it.
-	return confirm(ctx, 0.9*x, func(rate float64) (bool, error) { return hold(ctx, entry, rate) })
+	return x, nil
 }
 
 // saturate keeps capacityWorkers requests in flight for d; the metrics'
@@ -119,18 +115,6 @@ func saturate(ctx context.Context, entry string, d time.Duration) (*vegeta.Metri
 	// A pacer far above any stack's rate: the workers, not the pacer,
 	// set the pace.
 	return attack(ctx, atk, entry, vegeta.ConstantPacer{Freq: 100 * maxRPS, Per: time.Second}, d)
-}
-
-// hold sends an open load of rate requests/s for capacityStep and says
-// whether the stack served it within the SLO.
-func hold(ctx context.Context, entry string, rate float64) (bool, error) {
-	atk := vegeta.NewAttacker(vegeta.Timeout(loadTimeout), vegeta.KeepAlive(true), vegeta.Workers(32),
-		vegeta.MaxWorkers(uint64(rate*loadTimeout.Seconds()*1.5)+32), vegeta.Connections(256), vegeta.MaxBody(0))
-	m, err := attack(ctx, atk, entry, vegeta.ConstantPacer{Freq: int(rate), Per: time.Second}, capacityStep)
-	if err != nil {
-		return false, err
-	}
-	return m.Success >= capacitySuccess && m.Latencies.P95 < capacityP95, nil
 }
 
 // attack runs one measuring attack of users' requests and lets the queues
@@ -159,40 +143,9 @@ func attack(ctx context.Context, atk *vegeta.Attacker, entry string, p vegeta.Pa
 	return &m, nil
 }
 
-// confirmFor is how long the capacity found must hold: a rate that a few
-// seconds serve within the SLO may still build a queue over minutes,
-// and admission control admits exactly the capacity.
-const confirmFor = 3 * capacityStep
-
-// confirm holds rate for confirmFor, stepping down by 10 % until the
-// stack holds it (at most three times). A step that fails is tried once
-// more before it counts, so that a neighbour's burst does not pass for
-// the stack's limit: an underestimate would make a real overload look
-// served.
-func confirm(ctx context.Context, rate float64, try func(float64) (bool, error)) (float64, error) {
-	for range 3 {
-		ok := true
-		for range confirmFor / capacityStep {
-			held, err := try(rate)
-			if err == nil && !held {
-				held, err = try(rate)
-			}
-			if err != nil {
-				return 0, err
-			}
-			ok = ok && held
-		}
-		if ok {
-			return rate, nil
-		}
-		rate *= 0.9
-	}
-	return rate, nil
-}
-
 // note says how the region's load maps onto its stack, for the report.
 func (m mapping) note(g *region) string {
-	s := fmt.Sprintf("%s: the stack serves %.0f requests/s within the SLO (measured); the hosting's capacity is %.0f (%d app servers x %.0f), so 1 real request stands for %.1f of the experiment's",
+	s := fmt.Sprintf("%s: the stack serves %.0f requests/s at saturation (measured); the hosting's capacity is %.0f (%d app servers x %.0f), so 1 real request stands for %.1f of the experiment's",
 		g.r.Name, m.measured, m.exp, g.h.AppReplicas, g.h.ReplicaRPS, m.exp/m.measured)
 	if g.appRate > 0 {
 		s += fmt.Sprintf("; each app server's worker pool was set to %.0f requests/s so that the load's peak stays within what the host can send", g.appRate)

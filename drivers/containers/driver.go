@@ -178,7 +178,7 @@ func (d *Driver) Run(ctx context.Context, p *engine.Plan) (obs *engine.Observati
 				return nil, err
 			}
 		}
-		fmt.Fprintf(progress, "  %s serves %.0f requests/s within the SLO\n", g.r.Name, c)
+		fmt.Fprintf(progress, "  %s serves %.0f requests/s at saturation\n", g.r.Name, c)
 		g.notes = append(g.notes, g.mapping.note(g))
 		if peak := peakMultiple(g, p.Effects) * c; peak > maxRPS {
 			g.notes = append(g.notes, fmt.Sprintf("%s: UNRELIABLE: the load's peak maps to %.0f requests/s, above the %d the generator sends a region; demand over capacity is understated at the peak, and the served shares with it",

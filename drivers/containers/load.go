@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"hash/fnv"
 	"math"
+	"math/rand/v2"
 	"net/http"
 	"slices"
 	"sync"
@@ -164,7 +166,7 @@ func (s *userStream) send(ctx context.Context, g *region) {
 	}
 	var lateness time.Duration
 	began := time.Now()
-	gen(ctx, g.clock, s.w.to, users, pupilTargeter(g.entry), patience(g.r.Objectives, loadTimeout), func(t time.Duration, r *vegeta.Result) {
+	gen(ctx, g.clock, s.w.to, users, pupilTargeter(g.entry), patience(g.r.Objectives, loadTimeout), g.seed("users", s.w.from), func(t time.Duration, r *vegeta.Result) {
 		ok := r.Code/100 == 2 && r.Error == ""
 		restricted := r.Code == http.StatusServiceUnavailable && bytes.Contains(r.Body, []byte("restreint"))
 		g.load.add(result{sent: r.Timestamp, latency: r.Latency, ok: ok, restricted: restricted})
@@ -210,7 +212,7 @@ func (l *loads) run(ctx context.Context, g *region, e faults.Effect) error {
 		attack := func(time.Duration) float64 { return m.realRate(e.RPS) }
 		var late time.Duration
 		// gen hands over its results one at a time: no lock.
-		gen(ctx, g.clock, e.End(), attack, botTargeter(g.entry, m.realRate(e.RPS)), loadTimeout, func(_ time.Duration, r *vegeta.Result) {
+		gen(ctx, g.clock, e.End(), attack, botTargeter(g.entry, m.realRate(e.RPS)), loadTimeout, g.seed("bots", e.At), func(_ time.Duration, r *vegeta.Result) {
 			bots++
 			// The edge turns bots away with 429 (rate limit) or 403
 			// (scrubbing); anything else reached the app, whatever it
@@ -280,9 +282,13 @@ func (l *loads) run(ctx context.Context, g *region, e faults.Effect) error {
 // region's experiment time, from now until the region's clock reads end
 // (an open model: a slow answer does not slow the sender, so overload is
 // not hidden by coordinated omission), and hands each result to record
-// with the experiment time it was sent at.
-func gen(ctx context.Context, c *clock, end time.Duration, rate func(time.Duration) float64, tr vegeta.Targeter, timeout time.Duration, record func(time.Duration, *vegeta.Result), lateness *time.Duration) {
-	p := &clockPacer{clock: c, rate: rate, end: end, begin: time.Now()}
+// with the experiment time it was sent at. The requests arrive as a
+// Poisson stream of that rate, drawn from seed: many users acting
+// independently, as the model's queue assumes. Evenly spaced requests would
+// not queue at all below capacity, and a stack at 95 % of it would answer
+// as fast as an idle one.
+func gen(ctx context.Context, c *clock, end time.Duration, rate func(time.Duration) float64, tr vegeta.Targeter, timeout time.Duration, seed uint64, record func(time.Duration, *vegeta.Result), lateness *time.Duration) {
+	p := &clockPacer{clock: c, rate: rate, end: end, begin: time.Now(), poisson: rand.New(rand.NewPCG(seed, 0x66697265647269))}
 	peak := maxRPS * timeout.Seconds()
 	atk := vegeta.NewAttacker(
 		vegeta.Timeout(timeout), vegeta.KeepAlive(true),
@@ -314,10 +320,34 @@ type clockPacer struct {
 	end   time.Duration
 	begin time.Time
 
+	// poisson draws the gaps between hits (exponential, in units of the
+	// rate's integral); nil spaces them evenly.
+	poisson *rand.Rand
+
 	mu       sync.Mutex
 	last     time.Duration // wall elapsed at the last integration step
 	due      float64       // hits due by last
 	lastHits uint64
+	// next is the integral of the rate at which hit number nextFor (the
+	// count of hits sent before it) is due.
+	next    float64
+	nextFor uint64
+	drawn   bool
+}
+
+// target is the integral of the rate at which the hit after hits is due:
+// hits + 1 when evenly spaced, else the sum of hits + 1 exponential gaps.
+func (p *clockPacer) target(hits uint64) float64 {
+	if p.poisson == nil {
+		return float64(hits) + 1
+	}
+	if !p.drawn {
+		p.next, p.drawn = p.poisson.ExpFloat64(), true
+	}
+	for ; p.nextFor < hits; p.nextFor++ {
+		p.next += p.poisson.ExpFloat64()
+	}
+	return p.next
 }
 
 var _ vegeta.Pacer = (*clockPacer)(nil)
@@ -341,7 +371,7 @@ func (p *clockPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bo
 	p.due += r * (elapsed - p.last).Seconds()
 	p.last = elapsed
 	p.lastHits = hits
-	need := float64(hits) + 1 - p.due
+	need := p.target(hits) - p.due
 	if need <= 0 {
 		return 0, false
 	}
@@ -521,4 +551,12 @@ func compareStrings(a, b string) int {
 		return 1
 	}
 	return 0
+}
+
+// seed is the seed of one generator: its region, its kind and when it
+// starts, so that two generators never draw the same stream.
+func (g *region) seed(kind string, from time.Duration) uint64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s/%s/%d", g.r.Name, kind, from)
+	return h.Sum64()
 }
