@@ -433,6 +433,17 @@ func (c *Calibration) figures(m side, ms []side, edge bool) []Figure {
 			}
 		}
 		put("served over the horizon", UnitPercent, 100*rr.ServedRatio)
+		// Response time where the region holds an objective on it: the
+		// worst percentile over the moments served, and the time slow.
+		if o := rr.Objectives; o.LatencyP95 > 0 || o.LatencyP99 > 0 {
+			if o.LatencyP95 > 0 {
+				put(figP95, UnitSeconds, sec(rr.P95))
+			}
+			if o.LatencyP99 > 0 {
+				put(figP99, UnitSeconds, sec(rr.P99))
+			}
+			put(figSlow, UnitSeconds, sec(rr.Slow))
+		}
 		put("availability", UnitPercent, rr.Availability)
 	}
 	each(m, setModel)
@@ -561,8 +572,22 @@ func (c *Calibration) margin(f *values, ms []side, v float64) float64 {
 		// an incident's bound: within the tolerance of its length.
 		v = median(f.spans)
 	}
+	if f.name == figP95 || f.name == figP99 {
+		// a response time: the floor is for minutes of recovery, not for
+		// milliseconds; latencyFloor stands for a loaded host's jitter.
+		return max(c.Tolerance*math.Abs(v), latencyFloor.Seconds())
+	}
 	return max(c.Tolerance*math.Abs(v), c.Floor.Seconds())
 }
+
+// The response-time figures, and the floor under their margin: a
+// scheduler tick and loopback jitter on a loaded host.
+const (
+	figP95       = "worst p95 response time"
+	figP99       = "worst p99 response time"
+	figSlow      = "time slow"
+	latencyFloor = 10 * time.Millisecond
+)
 
 // figureOrder sorts a region's figures: downtime, the incidents, the
 // recovery steps in the order they happen, the data lost, the shares
@@ -588,8 +613,14 @@ func figureOrder(name string) int {
 		return 2001
 	case "served over the horizon":
 		return 3001
-	case "availability":
+	case figP95:
 		return 3002
+	case figP99:
+		return 3003
+	case figSlow:
+		return 3004
+	case "availability":
+		return 3005
 	}
 	return 3000 // served during a fault
 }

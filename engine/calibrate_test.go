@@ -57,6 +57,15 @@ func TestFigureAgreement(t *testing.T) {
 		// backups: 1250 against 1202: margin 0.2 × 1202 = 240.4.
 		{"lost writes", UnitWrites, 1250, []float64{1202}, true, 240.4},
 		{"lost writes", UnitWrites, 1500, []float64{1202}, false, 240.4},
+		// TestLatency's busy region: 402 ms modeled (M/M/8), 275 ms
+		// measured: margin 0.2 x 0.275 = 55 ms, 127 ms off: out. Its
+		// half region: 50 against 62 ms, margin max(12.4, 10) ms: in.
+		{figP95, UnitSeconds, 0.402, []float64{0.275}, false, 0.055},
+		{figP95, UnitSeconds, 0.050, []float64{0.062}, true, 0.0124},
+		// under 50 ms the 10 ms floor holds: 30 against 38 ms, in.
+		{figP95, UnitSeconds, 0.030, []float64{0.038}, true, 0.010},
+		// time slow is a duration: 2 h against 24 min, margin 288 s.
+		{figSlow, UnitSeconds, 7200, []float64{1440}, false, 288},
 	}
 	for _, tc := range cases {
 		f := c.figure(&values{name: tc.name, unit: tc.unit, model: tc.model, hasModel: true, runs: tc.runs}, runs(len(tc.runs)))
@@ -111,5 +120,25 @@ func TestFaultSpans(t *testing.T) {
 	got := FaultSpans(NewPlan(exp, 0, true))
 	if len(got) != 1 || got[0].Fault != "datacenter_fire.par1" || got[0].Span != (Span{Start: 70 * time.Minute, End: 190 * time.Minute}) {
 		t.Errorf("got %+v", got)
+	}
+}
+
+// TestLatencyFigures: the response-time figures join a region's figures
+// where it holds a latency objective, and only there.
+func TestLatencyFigures(t *testing.T) {
+	c := &Calibration{Tolerance: 0.2, Floor: time.Minute, ShareFloor: 3, Horizon: time.Hour}
+	has := func(o experiments.Objectives) map[string]bool {
+		rr := &RegionResult{Objectives: o, P95: 400 * time.Millisecond, P99: 600 * time.Millisecond, Slow: time.Hour}
+		got := map[string]bool{}
+		for _, f := range c.figures(side{rr: rr}, []side{{rr: rr}}, false) {
+			got[f.Name] = true
+		}
+		return got
+	}
+	if f := has(experiments.Objectives{}); f[figP95] || f[figP99] || f[figSlow] {
+		t.Errorf("no latency objective: figures %v; want no response-time figure", f)
+	}
+	if f := has(experiments.Objectives{LatencyP95: 2 * time.Second}); !f[figP95] || f[figP99] || !f[figSlow] {
+		t.Errorf("latency_p95 only: figures %v; want the p95 and the time slow", f)
 	}
 }

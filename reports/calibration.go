@@ -40,6 +40,10 @@ func WriteCalibration(w io.Writer, c *engine.Calibration, format string) error {
 func FigureText(unit engine.Unit, v float64) string {
 	switch unit {
 	case engine.UnitSeconds:
+		if math.Abs(v) < 10 {
+			// response times and short steps: to the millisecond.
+			return fmtDur(time.Duration(math.Round(v*1000)) * time.Millisecond)
+		}
 		return fmtDur(time.Duration(math.Round(v*10)) * time.Second / 10)
 	case engine.UnitPercent:
 		return fmt.Sprintf("%.1f%%", v)
