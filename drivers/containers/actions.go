@@ -115,8 +115,21 @@ func (in *injector) apply(ctx context.Context, e faults.Effect) error {
 	if !ok {
 		return fmt.Errorf("the containers driver cannot carry out %q", e.Action)
 	}
-	in.g.event(engine.EventFault, engine.Measured, e.Fault, 0, "%s injected (%s)", e.Fault, e.Action)
+	// The fault hits the region when it acts where the region still has
+	// something, as the model judges it: a datacenter that burned already
+	// cannot be hit again.
+	if rules.Touches(&e, in.g.r, in.g.standing()) {
+		in.g.event(engine.EventFault, engine.Measured, e.Fault, 0, "%s injected (%s)", e.Fault, e.Action)
+	}
 	return do(ctx, in, e)
+}
+
+// standing is where() without the datacenters already destroyed.
+func (g *region) standing() []string {
+	return slices.DeleteFunc(g.where(), func(dc string) bool {
+		_, gone := g.dcState(dc)
+		return gone
+	})
 }
 
 // where lists the datacenters where the region has something: those of

@@ -41,7 +41,10 @@ func (g *region) lost(ctx context.Context, at time.Time, e faults.Effect, hit fu
 	if standby != nil && hit(standby) && destroyed {
 		g.standby = nil
 	}
-	busy := g.busy
+	// A region whose data is all lost has nothing left to recover: a
+	// later fault on its datacenters starts no recovery (the model's
+	// primary is gone for good, too).
+	busy := g.busy || g.allLost
 	hitPrimary := primary != nil && hit(primary)
 	if hitPrimary && !busy {
 		g.busy = true
@@ -128,11 +131,14 @@ func (g *region) recoverPrimary(ctx context.Context, at time.Time, e faults.Effe
 	g.note(engine.Event{At: detected, Kind: engine.EventDetected, Basis: engine.Modeled, Fault: e.Fault, Took: h.Detection,
 		Text: fmt.Sprintf("failure detected (detection %s, compressed)", faults.FormatDuration(h.Detection))})
 	g.stepDone(engine.StepDetection, engine.Modeled, h.Detection)
-	if h.Failover == experiments.FailoverManual {
+	// The operator is called, as on the model, to promote a usable
+	// standby by hand or to restore lost data; not to wait for the power.
+	operator := func() bool {
 		if !g.sleepModeled(ctx, h.OperatorResponse) {
-			return
+			return false
 		}
 		g.stepDone(engine.StepOperator, engine.Modeled, h.OperatorResponse)
+		return true
 	}
 	g.mu.Lock()
 	standby := g.standby
@@ -141,17 +147,17 @@ func (g *region) recoverPrimary(ctx context.Context, at time.Time, e faults.Effe
 		down, gone, _ := standby.state()
 		dcDown, dcGone := g.dcState(standby.dc)
 		if !down && !gone && !dcDown && !dcGone {
+			if h.Failover == experiments.FailoverManual && !operator() {
+				return
+			}
 			g.failover(ctx, old, standby)
 			return
 		}
 		g.event(engine.EventDown, engine.Measured, "", 0, "standby in %s unavailable: no failover", standby.dc)
 	}
 	if destroyed {
-		if h.Failover != experiments.FailoverManual {
-			if !g.sleepModeled(ctx, h.OperatorResponse) {
-				return
-			}
-			g.stepDone(engine.StepOperator, engine.Modeled, h.OperatorResponse)
+		if !operator() {
+			return
 		}
 		g.restore(ctx, e, old, false)
 		return
