@@ -142,3 +142,33 @@ func TestLatencyFigures(t *testing.T) {
 		t.Errorf("latency_p95 only: figures %v; want the p95 and the time slow", f)
 	}
 }
+
+// TestAllDataLost: when every copy is lost on both drivers, the loss
+// window and the lost writes count only what each driver held (the fire
+// experiment's Bati Courtage: 47m and 113 writes modeled, 22h41m and
+// 24,635 measured with the history seeded since the oldest backup): they
+// agree, with a note. Lost on one side only, they are judged as usual.
+func TestAllDataLost(t *testing.T) {
+	c := &Calibration{Tolerance: 0.2, Floor: time.Minute, ShareFloor: 3, Horizon: 72 * time.Hour}
+	judge := func(modelLost, realLost bool) map[string]Figure {
+		m := &RegionResult{AllDataLost: modelLost, DataLoss: 47 * time.Minute, LostWrites: 113, AckedWrites: 5000}
+		r := &RegionResult{AllDataLost: realLost, DataLoss: 22*time.Hour + 41*time.Minute + 3*time.Second, LostWrites: 24635, AckedWrites: 5000}
+		out := map[string]Figure{}
+		for _, f := range c.figures(side{rr: m}, []side{{rr: r}}, false) {
+			out[f.Name] = f
+		}
+		return out
+	}
+	both := judge(true, true)
+	for _, n := range []string{"data-loss window", "lost writes"} {
+		if f := both[n]; !f.WithinTolerance || f.Note == "" {
+			t.Errorf("all lost on both: %s %+v; want agreeing, with a note", n, f)
+		}
+	}
+	one := judge(false, true)
+	for _, n := range []string{"data-loss window", "lost writes"} {
+		if f := one[n]; f.WithinTolerance {
+			t.Errorf("all lost on containers only: %s %+v; want out of tolerance", n, f)
+		}
+	}
+}
