@@ -3,6 +3,7 @@ package containers
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/firedrill/firedrill/drivers/containers/docker"
 	"github.com/firedrill/firedrill/drivers/containers/platform"
+	"github.com/firedrill/firedrill/drivers/model"
 	"github.com/firedrill/firedrill/engine"
 	"github.com/firedrill/firedrill/experiments"
 )
@@ -153,6 +155,35 @@ func parse(t *testing.T, src string) *experiments.Experiment {
 		t.Fatal(diags.Error())
 	}
 	return exp
+}
+
+// runBoth runs the experiment file at path on the model and on real
+// stacks, without a baseline; it logs the real run's time and notes and
+// checks that the run left nothing in Docker.
+func runBoth(t *testing.T, cli *client.Client, path string) (modeled, measured *engine.Result, d *Driver) {
+	t.Helper()
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	modeled, err = engine.Run(context.Background(), parse(t, string(src)), model.New(), engine.Options{NoBaseline: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d = New(Options{Platform: docker.New(), Progress: testWriter{t}})
+	began := time.Now()
+	measured, err = engine.Run(context.Background(), parse(t, string(src)), d, engine.Options{NoBaseline: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("containers run took %s", time.Since(began).Round(time.Second))
+	for _, n := range measured.Notes {
+		t.Log(n)
+	}
+	if n := leftovers(t, cli, d.Last.Run); n != (docker.Removed{}) {
+		t.Errorf("after the run, firedrill left %s", n)
+	}
+	return modeled, measured, d
 }
 
 // TestFire burns the primary datacenter of four regions and checks what

@@ -1,13 +1,9 @@
 package containers
 
 import (
-	"context"
-	"os"
 	"testing"
 	"time"
 
-	"github.com/firedrill/firedrill/drivers/containers/docker"
-	"github.com/firedrill/firedrill/drivers/model"
 	"github.com/firedrill/firedrill/engine"
 )
 
@@ -16,10 +12,6 @@ import (
 // degrades in its morning on both drivers, the one at 0.7 x does not.
 func TestDaily(t *testing.T) {
 	cli := needDocker(t)
-	src, err := os.ReadFile("testdata/daily.hcl")
-	if err != nil {
-		t.Fatal(err)
-	}
 	// The morning peak: the profile at 1.0 from 08:00 to 09:30, 1 h to
 	// 2 h 30 min into the experiment.
 	peak := engine.Span{Start: time.Hour, End: 150 * time.Minute}
@@ -49,23 +41,7 @@ func TestDaily(t *testing.T) {
 		return out
 	}
 
-	mres, err := engine.Run(context.Background(), parse(t, string(src)), model.New(), engine.Options{NoBaseline: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := New(Options{Platform: docker.New(), Progress: testWriter{t}})
-	began := time.Now()
-	res, err := engine.Run(context.Background(), parse(t, string(src)), d, engine.Options{NoBaseline: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("containers run took %s", time.Since(began).Round(time.Second))
-	for _, n := range res.Notes {
-		t.Log(n)
-	}
-	if n := leftovers(t, cli, d.Last.Run); n != (docker.Removed{}) {
-		t.Errorf("after the run, firedrill left %s", n)
-	}
+	mres, res, d := runBoth(t, cli, "testdata/daily.hcl")
 	stream := map[string]float64{}
 	for _, p := range d.Last.Loads {
 		if p.fault == dailyPhase {

@@ -1,14 +1,10 @@
 package containers
 
 import (
-	"context"
 	"math"
-	"os"
 	"testing"
 	"time"
 
-	"github.com/firedrill/firedrill/drivers/containers/docker"
-	"github.com/firedrill/firedrill/drivers/model"
 	"github.com/firedrill/firedrill/engine"
 )
 
@@ -45,14 +41,7 @@ import (
 // answered.
 func TestLatency(t *testing.T) {
 	cli := needDocker(t)
-	src, err := os.ReadFile("testdata/latency.hcl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	mres, err := engine.Run(context.Background(), parse(t, string(src)), model.New(), engine.Options{NoBaseline: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	mres, res, _ := runBoth(t, cli, "testdata/latency.hcl")
 	ms := func(f float64) time.Duration { return time.Duration(f * float64(time.Millisecond)) }
 	want := map[string]struct{ p95, p99 time.Duration }{
 		"half": {50 * time.Millisecond, ms(54.70)},
@@ -68,19 +57,6 @@ func TestLatency(t *testing.T) {
 		}
 	}
 
-	d := New(Options{Platform: docker.New(), Progress: testWriter{t}})
-	began := time.Now()
-	res, err := engine.Run(context.Background(), parse(t, string(src)), d, engine.Options{NoBaseline: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("containers run took %s", time.Since(began).Round(time.Second))
-	for _, n := range res.Notes {
-		t.Log(n)
-	}
-	if n := leftovers(t, cli, d.Last.Run); n != (docker.Removed{}) {
-		t.Errorf("after the run, firedrill left %s", n)
-	}
 	for _, set := range []struct {
 		driver string
 		res    *engine.Result
