@@ -407,7 +407,7 @@ var hostingAttrs = []faults.Attribute{
 	{Name: "primary", Required: true}, {Name: "standby"}, {Name: "replication"}, {Name: "replication_lag"}, {Name: "sync_fallback"},
 	{Name: "failover"}, {Name: "detection"}, {Name: "operator_response"}, {Name: "promotion"},
 	{Name: "provisioning"}, {Name: "restore_rate"}, {Name: "restore_to"}, {Name: "restart"}, {Name: "max_wait"},
-	{Name: "app_replicas"}, {Name: "replica_rps"}, {Name: "max_sessions"}, {Name: "ddos_protection"},
+	{Name: "app_replicas"}, {Name: "replica_rps"}, {Name: "max_sessions"}, {Name: "queue_timeout"}, {Name: "ddos_protection"},
 	{Name: "monthly_cost"}, {Name: "rebuild"}, {Name: "description"},
 }
 
@@ -465,6 +465,10 @@ func (d *decoder) hosting(b *hcl.Block, dcs map[string]*Datacenter) *Hosting {
 	h.AppReplicas = a.Int("app_replicas", DefaultAppReplicas, 1, 1e6)
 	h.ReplicaRPS = a.Number("replica_rps", DefaultReplicaRPS, 1e-3, 1e9)
 	h.MaxSessions = a.Int("max_sessions", 0, 1, 1e9)
+	h.QueueTimeout = a.Duration("queue_timeout", 0)
+	if a.Valid("queue_timeout") && h.QueueTimeout <= 0 {
+		a.Errorf("queue_timeout", "Invalid duration", "queue_timeout must be longer than zero; leave it out for no bound on the wait.")
+	}
 	h.DDoSProtection = DDoSProtection(a.String("ddos_protection", string(DDoSNone), "none", "rate_limit", "scrubbing"))
 	h.MonthlyCost = a.Number("monthly_cost", 0, 0, 1e12)
 	h.Rebuild = a.Duration("rebuild", DefaultRebuild)

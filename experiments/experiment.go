@@ -132,7 +132,12 @@ type Hosting struct {
 	ReplicaRPS float64
 	// MaxSessions is admission control: at most this many users are let in,
 	// the others get a "temporarily restricted" page. 0 means none.
-	MaxSessions    int
+	MaxSessions int
+	// QueueTimeout is how long a request may wait at the edge for a free
+	// app worker before it is turned away (HAProxy's timeout queue); 0:
+	// no bound. Under the users' patience it makes an overloaded app tier
+	// shed load instead of collapsing (rules.Sheds).
+	QueueTimeout   time.Duration
 	DDoSProtection DDoSProtection
 	MonthlyCost    float64
 	Backups        []Backup

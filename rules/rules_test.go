@@ -173,3 +173,44 @@ func TestStopWaitingAt(t *testing.T) {
 		}
 	}
 }
+
+// TestPatience: users wait at least least (the prober 1 s, users 2 s), or
+// twice the region's largest latency objective.
+func TestPatience(t *testing.T) {
+	ms := time.Millisecond
+	for _, tc := range []struct {
+		o     experiments.Objectives
+		least time.Duration
+		want  time.Duration
+	}{
+		{experiments.Objectives{}, time.Second, time.Second},
+		{experiments.Objectives{}, UserPatience, 2 * time.Second},
+		{experiments.Objectives{LatencyP95: 300 * ms}, time.Second, time.Second},
+		// 2 x max(2 s, 5 s) = 10 s
+		{experiments.Objectives{LatencyP95: 2 * time.Second, LatencyP99: 5 * time.Second}, UserPatience, 10 * time.Second},
+	} {
+		if got := Patience(tc.o, tc.least); got != tc.want {
+			t.Errorf("Patience(%+v, %s) = %s, want %s", tc.o, tc.least, got, tc.want)
+		}
+	}
+}
+
+// TestSheds: an app tier sheds overload only when its queue's bound is
+// shorter than the users' patience; unbounded, or bounded at or beyond it,
+// every request served has been waited for in vain, and it collapses.
+func TestSheds(t *testing.T) {
+	for _, tc := range []struct {
+		queue, patience time.Duration
+		want            bool
+	}{
+		{0, 2 * time.Second, false},
+		{time.Second, 2 * time.Second, true},
+		{2 * time.Second, 2 * time.Second, false},
+		{5 * time.Second, 10 * time.Second, true},
+	} {
+		h := &experiments.Hosting{QueueTimeout: tc.queue}
+		if got := Sheds(h, tc.patience); got != tc.want {
+			t.Errorf("Sheds(queue_timeout %s, patience %s) = %v, want %v", tc.queue, tc.patience, got, tc.want)
+		}
+	}
+}

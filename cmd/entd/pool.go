@@ -1,9 +1,10 @@
 package main
 
 import (
-	"math"
 	"net/http"
 	"time"
+
+	"github.com/firedrill/firedrill/internal/workerpool"
 )
 
 // pool is the app server's worker pool, as an ENT's PHP-FPM or servlet
@@ -17,20 +18,15 @@ type pool struct {
 	hold  time.Duration
 }
 
-// newPool sizes a pool that serves rate requests per second with each
-// request holding its worker about poolHold; nil (no limit) for rate 0.
+// newPool sizes a pool that serves rate requests per second
+// (workerpool.Size); nil (no limit) for rate 0.
 func newPool(rate float64) *pool {
-	if rate <= 0 {
+	n, hold := workerpool.Size(rate)
+	if n == 0 {
 		return nil
 	}
-	n := max(1, int(math.Ceil(rate*poolHold.Seconds())))
-	return &pool{slots: make(chan struct{}, n), hold: time.Duration(float64(n) / rate * float64(time.Second))}
+	return &pool{slots: make(chan struct{}, n), hold: hold}
 }
-
-// poolHold is about how long a request holds its worker: far under the
-// probes' 250 ms SLO at low load, and long enough that the request's real
-// work (a query or two) fits in it.
-const poolHold = 40 * time.Millisecond
 
 // wrap runs h in a worker, waiting in line for one.
 func (p *pool) wrap(h http.Handler) http.Handler {

@@ -110,6 +110,11 @@ hosting "admission" {
   app_replicas = 10
   max_sessions = 50000
 }
+hosting "shedding" {
+  primary       = datacenter.a
+  app_replicas  = 10
+  queue_timeout = "1s"
+}
 hosting "small" {
   primary      = datacenter.a
   app_replicas = 1
@@ -478,13 +483,19 @@ func TestTimelineOrder(t *testing.T) {
 //     5.05 ms, so X = 50,000 / (14.95 + 0.05 + 0.00505) = 3,332.21 req/s,
 //     all answered; the turned away ask 3,333.33. Served share
 //     3,332.21 / 6,665.54 = 0.499916: degraded.
-//   - without admission control goodput collapses to
-//     4,000 e^(-2 (6,667/4,000 - 1)) = 4,000 e^(-4/3) = 1,054 req/s, 15.8 %
-//     of demand: down.
+//   - without admission control the open stream of 6,667 req/s fills the
+//     FIFO queue at 2,667 a second: 8 s in, every request served has
+//     waited past the users' 2 s patience, and goodput is 0: down, 0 %
+//     served over the surge.
+//   - queue_timeout 1s (under the 2 s patience) sheds instead: the servers
+//     serve their 4,000 req/s, all still wanted, and turn the rest away
+//     after 1 s: 4,000 / 6,666.67 = 0.6 served, under 0.95: down.
 //
 // Over the day, with admission control: demanded 666.67 req/s x 23h +
 // 6,665.54 x 1h, served 666.67 x 23h + 3,332.21 x 1h: 18,665.5 / 21,998.9 =
 // 0.848477 (the ordinary hours' wait, at a = 1.67 erlangs, is nil).
+// Collapsing: demand is 1 unit for 23 h and 10 for 1 h, 23 served: 23/33 =
+// 0.696970. Shedding: 23 + 10 x 0.6 = 29 served of 33: 0.878788.
 func TestOverloadStates(t *testing.T) {
 	surge := `fault "connection_surge" "x" {
   at = "2h"
@@ -492,7 +503,7 @@ func TestOverloadStates(t *testing.T) {
   multiplier = 10
   hold = "1h"
 }`
-	ac, col := runOne(t, setup{hosting: "admission"}, surge), runOne(t, setup{hosting: "lonely"}, surge)
+	ac, col, shed := runOne(t, setup{hosting: "admission"}, surge), runOne(t, setup{hosting: "lonely"}, surge), runOne(t, setup{hosting: "shedding"}, surge)
 	for _, c := range []struct {
 		name         string
 		r            engine.RegionResult
@@ -500,7 +511,8 @@ func TestOverloadStates(t *testing.T) {
 		served, over float64
 	}{
 		{"admission control", ac, engine.StateDegraded, 3332.21 / (3332.21 + 100000.0/30), (666.667*23 + 3332.21) / (666.667*23 + 3332.21 + 100000.0/30)},
-		{"collapse", col, engine.StateDown, math.Exp(-4.0/3) * 4000 / (10 * 100000 * 0.1 * 4 / 60), (23 + 10*math.Exp(-4.0/3)*0.6) / 33},
+		{"collapse", col, engine.StateDown, 0, 23.0 / 33},
+		{"shedding", shed, engine.StateDown, 4000 / (10 * 100000 * 0.1 * 4 / 60), 29.0 / 33},
 	} {
 		if len(c.r.Incidents) != 1 {
 			t.Fatalf("%s: %d incidents, want 1", c.name, len(c.r.Incidents))

@@ -25,7 +25,7 @@ import (
 //
 // Without admission control users are an open stream: beyond saturation
 // the queue has no steady state and grows for as long as demand stays
-// above capacity, and congestion collapse sets in (collapseAlpha). Nothing
+// above capacity, and congestion collapse sets in (see Service). Nothing
 // bounds the wait then but the proxy in front of the app, which answers
 // 504 after proxyTimeout: the model reports that bound.
 //

@@ -62,8 +62,14 @@
 // capacity is live servers x replica_rps (rules.Capacity). Admission
 // control lets max_sessions users in and serves them; the rest get "access
 // temporarily restricted" (a degraded state). Without it, load above
-// capacity collapses goodput for everyone as C exp(-collapseAlpha (O/C-1))
-// (down). Attack traffic passes ddos_protection (rules.AttackPass) and
+// capacity collapses goodput for everyone to nothing (down): the app
+// servers' FIFO queue grows at O - C, and once its wait passes the users'
+// patience P every request served is one whose user has left. That onset
+// lasts P C / (O - C), seconds (8 s at 1.25 C with P = 2 s), and the model
+// does not count it; the containers driver measures it at 1:1. A
+// queue_timeout under P bounds the wait instead: the edge turns away what
+// waited that long, and the tier serves its capacity, C/O of what each
+// sends, every answer after about queue_timeout (rules.Sheds). Attack traffic passes ddos_protection (rules.AttackPass) and
 // takes capacity. Acknowledged writes are writes_per_user_hour per online
 // user, times the share of requests served; none while commits block. A
 // loss window that reaches back before t0 loses the writes of those
@@ -91,13 +97,6 @@ import (
 
 // Constants of the model, each with its reason.
 const (
-	// collapseAlpha shapes congestion collapse: at twice capacity without
-	// admission control, goodput falls to e^-2 = 14 % of capacity (timeouts,
-	// retries and thrashing feed on each other). It applies only where the
-	// queue has no steady state (an open stream above capacity), so it does
-	// not contradict the M/M/c figures below capacity; with admission
-	// control the closed population never collapses, it waits.
-	collapseAlpha = 2.0
 	// serviceTime is how long a read holds an app worker: a page of a PHP
 	// ENT answered in 50 ms at low load. With replica_rps it sets a
 	// server's workers (replica_rps x serviceTime), so capacity and the

@@ -96,6 +96,7 @@ type sim struct {
 	hold, think       float64 // seconds: a read's service time, a user's think time
 	p95, p99          float64 // objectives in seconds, 0 when unset
 	wantLat           bool    // response time is needed: objectives or detail
+	sheds             bool    // overload is shed, not collapse (rules.Sheds)
 
 	tracking         bool    // integrating the horizon: worst response times count
 	worst95, worst99 float64 // seconds
@@ -201,6 +202,7 @@ func (s *sim) reset(ctx context.Context, p *engine.Plan, w *world, r *experiment
 	}
 	s.p95, s.p99 = r.Objectives.LatencyP95.Seconds(), r.Objectives.LatencyP99.Seconds()
 	s.wantLat = s.detail || s.p95 > 0 || s.p99 > 0
+	s.sheds = rules.Sheds(h, rules.Patience(r.Objectives, rules.UserPatience))
 	if s.configured() {
 		s.standby = h.Standby.Name
 	}

@@ -173,12 +173,19 @@ func (s *sim) serve(on float64, p *params, pt *point) {
 		if s.wantLat {
 			pt.p95, pt.p99 = float32(p.q.quantile(a+p.attack, 0.95, s.ws)), float32(p.q.quantile(a+p.attack, 0.99, s.ws))
 		}
-	case offered > p.capacity:
-		if p.capacity <= 0 {
-			pt.good = 0
-		} else {
-			pt.good = p.capacity * math.Exp(-collapseAlpha*(offered/p.capacity-1)) * a / offered
+	case offered > p.capacity && s.sheds && p.capacity > 0:
+		// the edge turns away what waited queue_timeout for a worker: the
+		// workers serve their capacity, shared in proportion to what each
+		// sends, and every request served waited about queue_timeout.
+		pt.good = p.capacity * a / offered
+		if s.wantLat {
+			w := float32(s.h.QueueTimeout.Seconds() + p.q.read)
+			pt.p95, pt.p99 = w, w
 		}
+	case offered > p.capacity:
+		// an open stream above capacity: the FIFO queue grows until every
+		// request served has waited past its user's patience (collapse).
+		pt.good = 0
 	case s.wantLat:
 		pt.p95, pt.p99 = float32(p.q.quantile(offered, 0.95, s.ws)), float32(p.q.quantile(offered, 0.99, s.ws))
 	}
