@@ -85,6 +85,25 @@ func (c *clock) compress(w time.Time) {
 	}
 }
 
+// pace is how many experiment seconds a wall second stood for at w: 1
+// inside a real-time window, time_scale outside. A request sent at w
+// stands for that much experiment time of its stream, so shares counted
+// over requests weigh each by it: the seconds measured at 1:1 must not
+// outweigh the compressed hours around them.
+func (c *clock) pace(w time.Time) float64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.open.IsZero() && !w.Before(c.open) {
+		return 1
+	}
+	for _, win := range c.windows {
+		if !w.Before(win[0]) && w.Before(win[1]) {
+			return 1
+		}
+	}
+	return c.scale
+}
+
 // wallFor is how long to wait on the wall for d of compressed experiment
 // time.
 func (c *clock) wallFor(d time.Duration) time.Duration {

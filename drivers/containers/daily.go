@@ -188,7 +188,7 @@ func (l *loads) daily(ctx context.Context, g *region) {
 		if _, ok := g.clock.wait(ctx, ph.from); !ok {
 			break
 		}
-		gen(ctx, g.clock, ph.to, g.dailyRate, pupilTargeter(g.entry), patience(g.r.Objectives, loadTimeout), g.seed("daily", ph.from), func(t time.Duration, r *vegeta.Result) {
+		gen(ctx, g.clock, ph.to, g.dailyRate, pupilTargeter(g.entry), rules.Patience(g.r.Objectives, loadTimeout), g.seed("daily", ph.from), func(t time.Duration, r *vegeta.Result) {
 			ok := r.Code/100 == 2 && r.Error == ""
 			restricted := r.Code == http.StatusServiceUnavailable && bytes.Contains(r.Body, []byte("restreint"))
 			g.load.add(result{sent: r.Timestamp, latency: r.Latency, ok: ok, restricted: restricted})
@@ -202,9 +202,10 @@ func (l *loads) daily(ctx context.Context, g *region) {
 				st.restricted++
 			}
 			if atPeak(t) {
-				st.holdSent++
+				w := g.clock.pace(r.Timestamp)
+				st.holdSent += w
 				if ok {
-					st.holdServed++
+					st.holdServed += w
 				}
 			}
 		}, &lateness)
@@ -222,9 +223,10 @@ func (l *loads) daily(ctx context.Context, g *region) {
 		}
 		for _, w := range spans {
 			if t >= w.from && t < w.to {
-				st.holdSent++
+				pace := g.clock.pace(r.sent)
+				st.holdSent += pace
 				if r.ok {
-					st.holdServed++
+					st.holdServed += pace
 				}
 			}
 		}

@@ -33,6 +33,7 @@ import (
 
 	"github.com/firedrill/firedrill/drivers/containers/platform"
 	"github.com/firedrill/firedrill/engine"
+	"github.com/firedrill/firedrill/rules"
 )
 
 // Options configure the driver.
@@ -273,7 +274,7 @@ func (d *Driver) Run(ctx context.Context, p *engine.Plan) (obs *engine.Observati
 	}
 	d.Last.Lateness = lateness
 	obs.Notes = append(obs.Notes,
-		fmt.Sprintf("%s driver: %d containers; one virtual user stands for %d real ones; one wall second stands for %s of experiment except while a recovery mechanism runs (measured at 1:1)",
+		fmt.Sprintf("%s driver: %d containers; one virtual user stands for %d real ones; one wall second stands for %s of experiment except while a mechanism runs: a recovery, the onset of an overload, the drain of its backlog (measured at 1:1)",
 			d.Name(), d.Last.Containers, scale, time.Duration(exp.TimeScale*float64(time.Second))),
 		fmt.Sprintf("per region: up to %d entd app servers per datacenter (%.2g CPU, %d MiB), PostgreSQL 15 (%.2g CPU, %d MiB), HAProxy (%.2g CPU); stacks healthy %s after start; images %s",
 			maxAppsPerDC, appCPUs, appMemMB, pgCPUs, pgMemMB, edgeCPUs, d.Last.Healthy.Round(100*time.Millisecond), r.images.How),
@@ -368,11 +369,11 @@ func (g *region) start(ctx context.Context, wg *sync.WaitGroup, regions int) {
 	lctx, cancel := context.WithCancel(ctx)
 	g.stopLoad = cancel
 	wg.Add(4)
-	go func() { defer wg.Done(); probe(lctx, g.entry, patience(g.r.Objectives, probeTimeout), g.probes) }()
+	go func() { defer wg.Done(); probe(lctx, g.entry, rules.Patience(g.r.Objectives, probeTimeout), g.probes) }()
 	go func() { defer wg.Done(); g.sampleLag(lctx) }()
 	rate := g.writeRate(regions)
 	for k := 1; k <= 2; k++ {
-		t := &teacher{entry: g.entry, login: fmt.Sprintf("teacher%03d", k), prefix: fmt.Sprintf("%s-t%d", g.rs, k), firstPupil: 1 + (k-1)*pupilsPerTeacher, hc: newClient(patience(g.r.Objectives, loadTimeout))}
+		t := &teacher{entry: g.entry, login: fmt.Sprintf("teacher%03d", k), prefix: fmt.Sprintf("%s-t%d", g.rs, k), firstPupil: 1 + (k-1)*pupilsPerTeacher, hc: newClient(rules.Patience(g.r.Objectives, loadTimeout))}
 		go func() { defer wg.Done(); t.enterGrades(lctx, rate/2, g.writes) }()
 	}
 }

@@ -3,6 +3,7 @@ package containers
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/firedrill/firedrill/experiments"
 )
@@ -24,6 +25,13 @@ type haproxyParams struct {
 	AdmitRate  int
 	Protection experiments.DDoSProtection
 	RatePerIP  int
+	// QueueTimeout (queue_timeout) bounds how long a request waits at the
+	// edge for a worker, Workers being each server's pool: the edge then
+	// holds the queue, and turns away with 503 what waited that long.
+	// Without it the edge passes every request on and the app servers'
+	// pools queue them without bound.
+	QueueTimeout time.Duration
+	Workers      int
 }
 
 // haproxyConfig writes the edge's configuration. Servers that do not exist
@@ -89,8 +97,13 @@ backend apps
   http-check expect status 200
   default-server inter 500ms fall 2 rise 1 resolvers docker init-addr none
 `)
+	maxconn := ""
+	if p.QueueTimeout > 0 && p.Workers > 0 {
+		fmt.Fprintf(&b, "  timeout queue %dms\n", p.QueueTimeout.Milliseconds())
+		maxconn = fmt.Sprintf(" maxconn %d", p.Workers)
+	}
 	for i, s := range p.Servers {
-		fmt.Fprintf(&b, "  server s%d %s:%d check\n", i+1, s, appPort)
+		fmt.Fprintf(&b, "  server s%d %s:%d check%s\n", i+1, s, appPort, maxconn)
 	}
 	b.WriteString("backend rates\n  stick-table type ip size 200k expire 30s store http_req_rate(10s)\n")
 	if p.AdmitRate > 0 {

@@ -25,7 +25,7 @@ const (
 	// that the generator holds its schedule up to it.
 	maxRPS = 800
 	// loadTimeout is a generated request's deadline: a user gives up.
-	loadTimeout = 2 * time.Second
+	loadTimeout = rules.UserPatience
 )
 
 // loads generates the users' and the attackers' traffic of load effects
@@ -44,8 +44,9 @@ type phaseStats struct {
 	peak          float64 // highest real rate scheduled, req/s
 	sent, served  int     // users' requests, over the effect
 	// holdSent and holdServed count the users' requests while the effect
-	// is at its height (a surge's hold; a flood's whole span).
-	holdSent, holdServed int
+	// is at its height (a surge's hold; a flood's whole span), each
+	// weighed by the experiment time it stands for (clock.pace).
+	holdSent, holdServed float64
 	restricted           int // answered with the admission page
 	bots, botsPassed     int
 	lateness             time.Duration // how far the generator fell behind its schedule at the end
@@ -57,7 +58,7 @@ func (p phaseStats) servedShare() float64 {
 	if p.holdSent == 0 {
 		return 1
 	}
-	return float64(p.holdServed) / float64(p.holdSent)
+	return p.holdServed / p.holdSent
 }
 
 // atHeight says whether experiment time t is at e's height: a surge's
@@ -166,7 +167,7 @@ func (s *userStream) send(ctx context.Context, g *region) {
 	}
 	var lateness time.Duration
 	began := time.Now()
-	gen(ctx, g.clock, s.w.to, users, pupilTargeter(g.entry), patience(g.r.Objectives, loadTimeout), g.seed("users", s.w.from), func(t time.Duration, r *vegeta.Result) {
+	gen(ctx, g.clock, s.w.to, users, pupilTargeter(g.entry), rules.Patience(g.r.Objectives, loadTimeout), g.seed("users", s.w.from), func(t time.Duration, r *vegeta.Result) {
 		ok := r.Code/100 == 2 && r.Error == ""
 		restricted := r.Code == http.StatusServiceUnavailable && bytes.Contains(r.Body, []byte("restreint"))
 		g.load.add(result{sent: r.Timestamp, latency: r.Latency, ok: ok, restricted: restricted})
@@ -185,9 +186,10 @@ func (s *userStream) send(ctx context.Context, g *region) {
 				st.restricted++
 			}
 			if atHeight(e, t) {
-				st.holdSent++
+				w := g.clock.pace(r.Timestamp)
+				st.holdSent += w
 				if ok {
-					st.holdServed++
+					st.holdServed += w
 				}
 			}
 		}
@@ -207,6 +209,9 @@ func (l *loads) run(ctx context.Context, g *region, e faults.Effect) error {
 		return err
 	}
 	m := g.mapping
+	onset := make(chan struct{})
+	go func() { defer close(onset); g.overload(ctx, e) }()
+	defer func() { <-onset }()
 	var bots, botsPassed int
 	if e.Action == faults.Flood {
 		attack := func(time.Duration) float64 { return m.realRate(e.RPS) }
@@ -238,7 +243,7 @@ func (l *loads) run(ctx context.Context, g *region, e faults.Effect) error {
 	}
 	var answered <-chan time.Time
 	if k != s.last() {
-		tm := time.NewTimer(patience(g.r.Objectives, loadTimeout) + time.Second)
+		tm := time.NewTimer(rules.Patience(g.r.Objectives, loadTimeout) + time.Second)
 		defer tm.Stop()
 		answered = tm.C
 	}
@@ -258,9 +263,10 @@ func (l *loads) run(ctx context.Context, g *region, e faults.Effect) error {
 	// demand is no more than the prober and the teachers).
 	for _, r := range g.probes.sorted() {
 		if t := g.clock.exp(r.sent); t >= e.At && t < e.End() && atHeight(e, t) {
-			st.holdSent++
+			w := g.clock.pace(r.sent)
+			st.holdSent += w
 			if r.ok {
-				st.holdServed++
+				st.holdServed += w
 			}
 		}
 	}

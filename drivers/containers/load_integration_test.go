@@ -9,7 +9,7 @@ import (
 	"github.com/firedrill/firedrill/engine"
 )
 
-// TestLoad surges three regions and floods three others on real stacks
+// TestLoad surges four regions and floods three others on real stacks
 // whose load is mapped to their measured capacity (testdata/load.hcl has
 // the arithmetic of each region's demand and capacity).
 func TestLoad(t *testing.T) {
@@ -51,9 +51,14 @@ func TestLoad(t *testing.T) {
 	t.Logf("served shares at the effects' height: %v; attack share that reached the app: %v", share, passed)
 
 	// The surge: demand 3 x 166.7 = 500 requests/s.
-	//   none: 2.5 x its 200 requests/s capacity, no admission control:
-	//     throughput collapses (the model serves 200 e^-3 / 500 = 2 %).
+	//   none: 2.5 x its 200 requests/s capacity, no admission control: the
+	//     queue grows at 300 requests/s, and after 2 s x 200 / 300 = 1.3 s
+	//     (measured at 1:1) every answer comes after its user gave up:
+	//     throughput collapses (the model serves 0 %).
 	//   admission: admits 3,000 of 7,500 users = 40 % and serves them.
+	//   shedding: the edge holds what waits for the server and turns it
+	//     away after 1 s: the server serves its 200 of 500, 40 % (the
+	//     model: 200 / 500 = 40 %).
 	//   spare: 500 of 584 requests/s, 86 % of capacity: all served.
 	if s := share["none"]; s >= 0.20 {
 		t.Errorf("surge without admission control: %.1f%% served; want a collapse under 20%%", 100*s)
@@ -61,13 +66,16 @@ func TestLoad(t *testing.T) {
 	if s := share["admission"]; s < 0.30 || s > 0.50 {
 		t.Errorf("surge with admission control: %.1f%% served; want about the 40%% admitted (30-50%%)", 100*s)
 	}
+	if s := share["shedding"]; s < 0.30 || s > 0.50 || s < share["none"]+0.2 {
+		t.Errorf("surge on a shedding edge: %.1f%% served; want about the 40%% the server holds (30-50%%), well above the collapse's %.1f%%", 100*s, 100*share["none"])
+	}
 	if s := share["spare"]; s < 0.95 {
 		t.Errorf("surge on spare capacity: %.1f%% served; want at least 95%%", 100*s)
 	}
 	// The flood: 500 requests/s of attack on 200 of capacity, users asking
 	// 83.3.
 	//   none: all of it reaches the app, 583 = 2.9 x capacity: collapse
-	//     (the model: 200 e^(-2 x 1.92) / 583 = 0.7 %).
+	//     (the model: 0 %).
 	//   rate_limit: 10 % passes, 83.3 + 50 = 133 = 67 %: served.
 	//   scrubbing: 0.1 % passes, 83.8 = 42 %: served.
 	// Ordered as on the model: none < rate_limit <= scrubbing.

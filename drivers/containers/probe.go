@@ -79,6 +79,20 @@ func (s *series) okStreak(n int) bool {
 	return true
 }
 
+// failStreak says whether the last n results all failed.
+func (s *series) failStreak(n int) bool {
+	rs := s.sorted()
+	if len(rs) < n {
+		return false
+	}
+	for _, r := range rs[len(rs)-n:] {
+		if r.ok {
+			return false
+		}
+	}
+	return true
+}
+
 // probe hits the region's entry point every probeEvery until ctx ends.
 // Probes are sent on a fixed schedule whatever the answers take, so that a
 // slow stack shows as slow probes, not as fewer probes.

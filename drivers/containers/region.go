@@ -15,6 +15,7 @@ import (
 	"github.com/firedrill/firedrill/drivers/containers/platform"
 	"github.com/firedrill/firedrill/engine"
 	"github.com/firedrill/firedrill/experiments"
+	"github.com/firedrill/firedrill/internal/workerpool"
 	"github.com/firedrill/firedrill/rules"
 )
 
@@ -396,11 +397,14 @@ const haproxyCfgPath = "/etc/haproxy/firedrill.cfg"
 // haproxyParams is the edge's configuration as the region's mapping has
 // it now: admission control only once capacity is measured.
 func (g *region) haproxyParams() haproxyParams {
+	workers, _ := workerpool.Size(g.appRate)
 	return haproxyParams{
-		Servers:    g.edgeServers,
-		AdmitRate:  int(math.Round(g.mapping.admit)),
-		Protection: g.h.DDoSProtection,
-		RatePerIP:  rateLimitPerClient,
+		Servers:      g.edgeServers,
+		AdmitRate:    int(math.Round(g.mapping.admit)),
+		Protection:   g.h.DDoSProtection,
+		RatePerIP:    rateLimitPerClient,
+		QueueTimeout: g.h.QueueTimeout,
+		Workers:      workers,
 	}
 }
 

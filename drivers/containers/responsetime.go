@@ -19,14 +19,6 @@ import (
 // stands for many of the experiment's, but its response time is what the
 // real stack answered, not scaled.
 
-// patience is how long the prober and the users' load wait for an answer
-// before they count a failure: at least their defaults, and twice the
-// region's largest latency objective, so that an answer slower than the
-// objective is seen as slow, not as a failure.
-func patience(o experiments.Objectives, def time.Duration) time.Duration {
-	return max(def, 2*max(o.LatencyP95, o.LatencyP99))
-}
-
 // quantiles are the 95th and 99th percentiles of ls (nearest rank), which
 // it sorts; zero when empty.
 func quantiles(ls []time.Duration) (p95, p99 time.Duration) {

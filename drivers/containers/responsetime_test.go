@@ -29,22 +29,6 @@ func TestQuantiles(t *testing.T) {
 	}
 }
 
-// TestPatience: the prober waits its 1 s, or twice the largest objective.
-func TestPatience(t *testing.T) {
-	for _, tc := range []struct {
-		o    experiments.Objectives
-		want time.Duration
-	}{
-		{experiments.Objectives{}, time.Second},
-		{experiments.Objectives{LatencyP95: 300 * ms}, time.Second},
-		{experiments.Objectives{LatencyP95: 2 * time.Second, LatencyP99: 5 * time.Second}, 10 * time.Second},
-	} {
-		if got := patience(tc.o, probeTimeout); got != tc.want {
-			t.Errorf("patience(%+v) = %s, want %s", tc.o, got, tc.want)
-		}
-	}
-}
-
 // TestSlowSpans: buckets every minute, p95 objective 150 ms, success ratio
 // 0.95. 2-4 min answered at 186 ms, all served: slow 2m-5m. 6 min is at
 // 200 ms but serves 0.5: not slow (the share outage holds it). 8 min

@@ -197,6 +197,10 @@ func TestHAProxyConfig(t *testing.T) {
 		{"plain", haproxyParams{Servers: []string{"r0-app-par1-1", "r0-app-par1-r"}}},
 		{"admission-rate-limit", haproxyParams{Servers: []string{"r0-app-par1-1"}, AdmitRate: 25, Protection: experiments.DDoSRateLimit, RatePerIP: rateLimitPerClient}},
 		{"scrubbing", haproxyParams{Servers: []string{"r0-app-par1-1"}, Protection: experiments.DDoSScrubbing, RatePerIP: rateLimitPerClient}},
+		// queue_timeout 1s on servers of 8 workers (200 req/s x 40 ms):
+		// each server takes 8 requests at once, the rest queue at the
+		// edge for at most 1000 ms.
+		{"queue-timeout", haproxyParams{Servers: []string{"r0-app-par1-1", "r0-app-par1-2"}, QueueTimeout: time.Second, Workers: 8}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -318,5 +322,66 @@ func TestLoadWindows(t *testing.T) {
 				t.Errorf("windows (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestOverloadAt: when the clock must go to 1:1 for an overload's onset,
+// from the plan. 4,500 users all online x 4 requests a minute = 300
+// requests/s against one server of 400.
+//   - a flood of 500 requests/s at 10m: unprotected, 300 + 500 = 800 > 400
+//     from its first second (10m); behind rate_limit 300 + 50 = 350 < 400,
+//     never.
+//   - a 2x surge ramping over 20m from 30m (rules.Surge: linear from 1 to
+//     2): 300 x m > 400 once m > 4/3, a third of the ramp in (400 s,
+//     36m40s); the samples are the effect's 40m / 200 = 12 s apart, so the
+//     first one past it is 34 x 12 = 408 s in: 36m48s.
+//   - the same surge behind queue_timeout 1s (under the users' 2 s): the
+//     edge sheds, there is no onset to measure.
+func TestOverloadAt(t *testing.T) {
+	start := time.Date(2021, 4, 6, 8, 0, 0, 0, time.UTC)
+	exp := &experiments.Experiment{Start: start, Duration: 2 * time.Hour, TimeScale: 60}
+	w := &experiments.Workload{PeakConcurrency: 1, RequestsPerUserMinute: 4}
+	hosting := func(p experiments.DDoSProtection, q time.Duration) *experiments.Hosting {
+		return &experiments.Hosting{Primary: &experiments.Datacenter{Name: "dc1"}, AppReplicas: 1, ReplicaRPS: 400, DDoSProtection: p, QueueTimeout: q}
+	}
+	flood := faults.Effect{Fault: "ddos.f", Action: faults.Flood, At: 10 * time.Minute, For: 10 * time.Minute, RPS: 500, Regions: []string{"a"}}
+	surge := faults.Effect{Fault: "connection_surge.s", Action: faults.Surge, At: 30 * time.Minute, For: 40 * time.Minute,
+		Ramp: 20 * time.Minute, Hold: 20 * time.Minute, Multiplier: 2, Regions: []string{"a"}}
+	for _, tc := range []struct {
+		name string
+		h    *experiments.Hosting
+		e    faults.Effect
+		at   time.Duration
+		ok   bool
+	}{
+		{"flood, unprotected", hosting(experiments.DDoSNone, 0), flood, 10 * time.Minute, true},
+		{"flood, rate_limit", hosting(experiments.DDoSRateLimit, 0), flood, 0, false},
+		{"surge", hosting(experiments.DDoSNone, 0), surge, 36*time.Minute + 48*time.Second, true},
+		{"surge, shedding", hosting(experiments.DDoSNone, time.Second), surge, 0, false},
+	} {
+		g := &region{run: &run{exp: exp, plan: []faults.Effect{tc.e}}, h: tc.h,
+			r: &experiments.Region{Name: "a", Users: 4500, Hosting: tc.h, Workload: w}}
+		at, ok := g.overloadAt(tc.e)
+		if at != tc.at || ok != tc.ok {
+			t.Errorf("%s: overloadAt = %s, %v; want %s, %v", tc.name, at, ok, tc.at, tc.ok)
+		}
+	}
+}
+
+// TestClockPace: a wall second stands for time_scale seconds of
+// experiment, or 1 inside a real-time window, open or closed.
+func TestClockPace(t *testing.T) {
+	t0 := time.Date(2021, 4, 6, 8, 0, 0, 0, time.UTC)
+	c := newClock(t0, 120)
+	c.real(t0.Add(10 * time.Second))
+	c.compress(t0.Add(20 * time.Second))
+	c.real(t0.Add(30 * time.Second))
+	for _, tc := range []struct {
+		at   time.Duration
+		want float64
+	}{{5 * time.Second, 120}, {10 * time.Second, 1}, {19 * time.Second, 1}, {20 * time.Second, 120}, {30 * time.Second, 1}, {time.Hour, 1}} {
+		if got := c.pace(t0.Add(tc.at)); got != tc.want {
+			t.Errorf("pace at %s = %g; want %g", tc.at, got, tc.want)
+		}
 	}
 }

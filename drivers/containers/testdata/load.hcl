@@ -1,4 +1,4 @@
-# Capacity-true load on real stacks (TestLoad): a 3x surge against three
+# Capacity-true load on real stacks (TestLoad): a 3x surge against four
 # hostings, and a flood against three DDoS protections.
 #
 # Every region: 25,000 users, 10 % online (flat profile) = 2,500 online,
@@ -29,6 +29,14 @@ hosting "admission" {
   app_replicas = 1
   replica_rps  = 200
   max_sessions = 3000
+}
+# The same, with the edge bounding a request's wait for a worker at 1 s,
+# under the users' 2 s patience: it sheds what the server cannot take.
+hosting "shedding" {
+  primary       = datacenter.dc1
+  app_replicas  = 1
+  replica_rps   = 200
+  queue_timeout = "1s"
 }
 # Spare capacity for a 3.5x peak: 3.5 x 166.7 = 583 requests/s.
 hosting "spare" {
@@ -75,6 +83,11 @@ region "admission" {
   hosting  = hosting.admission
   workload = workload.flat
 }
+region "shedding" {
+  users    = 25000
+  hosting  = hosting.shedding
+  workload = workload.flat
+}
 region "spare" {
   users    = 25000
   hosting  = hosting.spare
@@ -98,7 +111,7 @@ region "flood-scrubbing" {
 
 fault "connection_surge" "morning" {
   at         = "30m"
-  regions    = [region.none, region.admission, region.spare]
+  regions    = [region.none, region.admission, region.shedding, region.spare]
   multiplier = 3
   ramp       = "2m"
   hold       = "10m"
