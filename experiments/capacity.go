@@ -47,6 +47,11 @@ func (d *decoder) capacity(r *Region, rng hcl.Range) {
 	online := float64(r.Users) * w.PeakConcurrency * w.PeakLevel()
 	demand := online * rps
 	capacity := h.Capacity(h.AppReplicas)
+	if p := r.Objectives.Patience(UserPatience); h.QueueTimeout >= p {
+		d.warnf(rng, "Queue bound past the users' patience",
+			"Hosting %q bounds a request's wait at queue_timeout = %s, but region %q's users wait %s (2 s, or twice its largest latency objective): when the app tier is overloaded, every answer comes after its user has left, and it collapses as if unbounded. Under %s it would shed what it cannot serve instead.",
+			h.Name, h.QueueTimeout, r.Name, p, p)
+	}
 	admitted := demand
 	if h.MaxSessions > 0 {
 		admitted = math.Min(online, float64(h.MaxSessions)) * rps

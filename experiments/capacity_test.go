@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 )
@@ -25,6 +26,9 @@ func TestCapacityWarning(t *testing.T) {
 		// 12,000 online (800 / (4/60)) would collapse.
 		{"admits more than the servers carry", "app_replicas = 2\n  max_sessions = 20000", []string{"Admission control above capacity", "max_sessions = 20000 admits up to 1333 req/s", "against 800 req/s of capacity", "at most 12000 sessions"}},
 		{"admits what the servers carry", "app_replicas = 2\n  max_sessions = 12000", nil},
+		// the region has no latency objective: its users wait 2 s.
+		{"sheds", "app_replicas = 2\n  queue_timeout = \"1s\"", nil},
+		{"queue bound past patience", "app_replicas = 2\n  queue_timeout = \"2s\"", []string{"Queue bound past the users' patience", "queue_timeout = 2s", "users wait 2s"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src := `
@@ -79,5 +83,26 @@ region "r" {
 				t.Errorf("warning %q does not point at the region block", warns[0])
 			}
 		})
+	}
+}
+
+// TestPatience: users wait at least least (the prober 1 s, users 2 s), or
+// twice the region's largest latency objective.
+func TestPatience(t *testing.T) {
+	ms := time.Millisecond
+	for _, tc := range []struct {
+		o     Objectives
+		least time.Duration
+		want  time.Duration
+	}{
+		{Objectives{}, time.Second, time.Second},
+		{Objectives{}, UserPatience, 2 * time.Second},
+		{Objectives{LatencyP95: 300 * ms}, time.Second, time.Second},
+		// 2 x max(2 s, 5 s) = 10 s
+		{Objectives{LatencyP95: 2 * time.Second, LatencyP99: 5 * time.Second}, UserPatience, 10 * time.Second},
+	} {
+		if got := tc.o.Patience(tc.least); got != tc.want {
+			t.Errorf("%+v.Patience(%s) = %s, want %s", tc.o, tc.least, got, tc.want)
+		}
 	}
 }

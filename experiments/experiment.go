@@ -193,6 +193,18 @@ type Region struct {
 
 // Objectives are what a region or a contract demands. A zero value for a
 // field means that objective is not set.
+// UserPatience is how long a user waits for a page before giving up, when
+// the region's latency objectives do not say longer.
+const UserPatience = 2 * time.Second
+
+// Patience is how long a region's users wait for an answer before they
+// count a failure: at least least, and twice the region's largest latency
+// objective, so that an answer slower than the objective is seen as slow,
+// not as a failure.
+func (o Objectives) Patience(least time.Duration) time.Duration {
+	return max(least, 2*max(o.LatencyP95, o.LatencyP99))
+}
+
 type Objectives struct {
 	RTO time.Duration
 	RPO time.Duration

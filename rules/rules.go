@@ -23,18 +23,7 @@ const (
 	RateLimitPass = 0.1
 	// ScrubbingPass is what a scrubbing centre lets through.
 	ScrubbingPass = 0.001
-	// UserPatience is how long a user waits for a page before giving up,
-	// when the region's latency objectives do not say longer.
-	UserPatience = 2 * time.Second
 )
-
-// Patience is how long a region's users wait for an answer before they
-// count a failure: at least least, and twice the region's largest latency
-// objective, so that an answer slower than the objective is seen as slow,
-// not as a failure.
-func Patience(o experiments.Objectives, least time.Duration) time.Duration {
-	return max(least, 2*max(o.LatencyP95, o.LatencyP99))
-}
 
 // Sheds says whether the hosting's app tier, overloaded by an open stream
 // of requests, sheds what it cannot serve rather than collapsing, for users

@@ -174,27 +174,6 @@ func TestStopWaitingAt(t *testing.T) {
 	}
 }
 
-// TestPatience: users wait at least least (the prober 1 s, users 2 s), or
-// twice the region's largest latency objective.
-func TestPatience(t *testing.T) {
-	ms := time.Millisecond
-	for _, tc := range []struct {
-		o     experiments.Objectives
-		least time.Duration
-		want  time.Duration
-	}{
-		{experiments.Objectives{}, time.Second, time.Second},
-		{experiments.Objectives{}, UserPatience, 2 * time.Second},
-		{experiments.Objectives{LatencyP95: 300 * ms}, time.Second, time.Second},
-		// 2 x max(2 s, 5 s) = 10 s
-		{experiments.Objectives{LatencyP95: 2 * time.Second, LatencyP99: 5 * time.Second}, UserPatience, 10 * time.Second},
-	} {
-		if got := Patience(tc.o, tc.least); got != tc.want {
-			t.Errorf("Patience(%+v, %s) = %s, want %s", tc.o, tc.least, got, tc.want)
-		}
-	}
-}
-
 // TestSheds: an app tier sheds overload only when its queue's bound is
 // shorter than the users' patience; unbounded, or bounded at or beyond it,
 // every request served has been waited for in vain, and it collapses.

@@ -188,7 +188,7 @@ func (l *loads) daily(ctx context.Context, g *region) {
 		if _, ok := g.clock.wait(ctx, ph.from); !ok {
 			break
 		}
-		gen(ctx, g.clock, ph.to, g.dailyRate, pupilTargeter(g.entry), rules.Patience(g.r.Objectives, loadTimeout), g.seed("daily", ph.from), func(t time.Duration, r *vegeta.Result) {
+		gen(ctx, g.clock, ph.to, g.dailyRate, pupilTargeter(g.entry), g.r.Objectives.Patience(loadTimeout), g.seed("daily", ph.from), func(t time.Duration, r *vegeta.Result) {
 			ok := r.Code/100 == 2 && r.Error == ""
 			restricted := r.Code == http.StatusServiceUnavailable && bytes.Contains(r.Body, []byte("restreint"))
 			g.load.add(result{sent: r.Timestamp, latency: r.Latency, ok: ok, restricted: restricted})

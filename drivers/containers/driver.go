@@ -33,7 +33,6 @@ import (
 
 	"github.com/firedrill/firedrill/drivers/containers/platform"
 	"github.com/firedrill/firedrill/engine"
-	"github.com/firedrill/firedrill/rules"
 )
 
 // Options configure the driver.
@@ -369,11 +368,11 @@ func (g *region) start(ctx context.Context, wg *sync.WaitGroup, regions int) {
 	lctx, cancel := context.WithCancel(ctx)
 	g.stopLoad = cancel
 	wg.Add(4)
-	go func() { defer wg.Done(); probe(lctx, g.entry, rules.Patience(g.r.Objectives, probeTimeout), g.probes) }()
+	go func() { defer wg.Done(); probe(lctx, g.entry, g.r.Objectives.Patience(probeTimeout), g.probes) }()
 	go func() { defer wg.Done(); g.sampleLag(lctx) }()
 	rate := g.writeRate(regions)
 	for k := 1; k <= 2; k++ {
-		t := &teacher{entry: g.entry, login: fmt.Sprintf("teacher%03d", k), prefix: fmt.Sprintf("%s-t%d", g.rs, k), firstPupil: 1 + (k-1)*pupilsPerTeacher, hc: newClient(rules.Patience(g.r.Objectives, loadTimeout))}
+		t := &teacher{entry: g.entry, login: fmt.Sprintf("teacher%03d", k), prefix: fmt.Sprintf("%s-t%d", g.rs, k), firstPupil: 1 + (k-1)*pupilsPerTeacher, hc: newClient(g.r.Objectives.Patience(loadTimeout))}
 		go func() { defer wg.Done(); t.enterGrades(lctx, rate/2, g.writes) }()
 	}
 }

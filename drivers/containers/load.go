@@ -15,6 +15,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/firedrill/firedrill/engine"
+	"github.com/firedrill/firedrill/experiments"
 	"github.com/firedrill/firedrill/faults"
 	"github.com/firedrill/firedrill/rules"
 )
@@ -25,7 +26,7 @@ const (
 	// that the generator holds its schedule up to it.
 	maxRPS = 800
 	// loadTimeout is a generated request's deadline: a user gives up.
-	loadTimeout = rules.UserPatience
+	loadTimeout = experiments.UserPatience
 )
 
 // loads generates the users' and the attackers' traffic of load effects
@@ -167,7 +168,7 @@ func (s *userStream) send(ctx context.Context, g *region) {
 	}
 	var lateness time.Duration
 	began := time.Now()
-	gen(ctx, g.clock, s.w.to, users, pupilTargeter(g.entry), rules.Patience(g.r.Objectives, loadTimeout), g.seed("users", s.w.from), func(t time.Duration, r *vegeta.Result) {
+	gen(ctx, g.clock, s.w.to, users, pupilTargeter(g.entry), g.r.Objectives.Patience(loadTimeout), g.seed("users", s.w.from), func(t time.Duration, r *vegeta.Result) {
 		ok := r.Code/100 == 2 && r.Error == ""
 		restricted := r.Code == http.StatusServiceUnavailable && bytes.Contains(r.Body, []byte("restreint"))
 		g.load.add(result{sent: r.Timestamp, latency: r.Latency, ok: ok, restricted: restricted})
@@ -243,7 +244,7 @@ func (l *loads) run(ctx context.Context, g *region, e faults.Effect) error {
 	}
 	var answered <-chan time.Time
 	if k != s.last() {
-		tm := time.NewTimer(rules.Patience(g.r.Objectives, loadTimeout) + time.Second)
+		tm := time.NewTimer(g.r.Objectives.Patience(loadTimeout) + time.Second)
 		defer tm.Stop()
 		answered = tm.C
 	}

@@ -60,7 +60,7 @@ func (g *region) overload(ctx context.Context, e faults.Effect) {
 // edge that sheds (rules.Sheds) has no onset to measure: it serves its
 // capacity from the first second its queue is full.
 func (g *region) overloadAt(e faults.Effect) (time.Duration, bool) {
-	if rules.Sheds(g.h, rules.Patience(g.r.Objectives, loadTimeout)) {
+	if rules.Sheds(g.h, g.r.Objectives.Patience(loadTimeout)) {
 		return 0, false
 	}
 	capacity := rules.Capacity(g.h, g.h.AppReplicas)

@@ -202,7 +202,7 @@ func (s *sim) reset(ctx context.Context, p *engine.Plan, w *world, r *experiment
 	}
 	s.p95, s.p99 = r.Objectives.LatencyP95.Seconds(), r.Objectives.LatencyP99.Seconds()
 	s.wantLat = s.detail || s.p95 > 0 || s.p99 > 0
-	s.sheds = rules.Sheds(h, rules.Patience(r.Objectives, rules.UserPatience))
+	s.sheds = rules.Sheds(h, r.Objectives.Patience(experiments.UserPatience))
 	if s.configured() {
 		s.standby = h.Standby.Name
 	}
