@@ -12,7 +12,8 @@ import (
 // at least hold, so that the server serves workers/hold requests per
 // second whatever the host's CPU does around it. A worker takes the next
 // request even when its client has given up: that wasted work is why an
-// overloaded pool collapses instead of serving its capacity.
+// overloaded pool collapses instead of serving its capacity, unless the
+// edge in front holds the queue and bounds its wait (queue_timeout).
 type pool struct {
 	slots chan struct{}
 	hold  time.Duration
