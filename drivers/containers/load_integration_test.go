@@ -60,6 +60,9 @@ func TestLoad(t *testing.T) {
 	//     away after 1 s: the server serves its 200 of 500, 40 % (the
 	//     model: 200 / 500 = 40 %).
 	//   spare: 500 of 584 requests/s, 86 % of capacity: all served.
+	// Measured (2 CPU host, 510 s): none 0 %, admission 39.7 %, shedding
+	// 38.7 % (worst p95 1 s: the answered waited the bound), spare 100 %;
+	// flood none 0.2 %, rate_limit and scrubbing 100 %.
 	if s := share["none"]; s >= 0.20 {
 		t.Errorf("surge without admission control: %.1f%% served; want a collapse under 20%%", 100*s)
 	}
