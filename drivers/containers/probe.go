@@ -79,18 +79,20 @@ func (s *series) okStreak(n int) bool {
 	return true
 }
 
-// failStreak says whether the last n results all failed.
-func (s *series) failStreak(n int) bool {
-	rs := s.sorted()
-	if len(rs) < n {
-		return false
-	}
-	for _, r := range rs[len(rs)-n:] {
-		if r.ok {
-			return false
+// between counts the results sent in [from, to), and those that
+// succeeded.
+func (s *series) between(from, to time.Time) (ok, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range s.all {
+		if !r.sent.Before(from) && r.sent.Before(to) {
+			n++
+			if r.ok {
+				ok++
+			}
 		}
 	}
-	return true
+	return ok, n
 }
 
 // probe hits the region's entry point every probeEvery until ctx ends.

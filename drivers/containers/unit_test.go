@@ -336,7 +336,7 @@ func TestLoadWindows(t *testing.T) {
 //     36m40s); the samples are the effect's 40m / 200 = 12 s apart, so the
 //     first one past it is 34 x 12 = 408 s in: 36m48s.
 //   - the same surge behind queue_timeout 1s (under the users' 2 s): the
-//     edge sheds, there is no onset to measure.
+//     edge sheds, but its queue fills first, the same moment.
 func TestOverloadAt(t *testing.T) {
 	start := time.Date(2021, 4, 6, 8, 0, 0, 0, time.UTC)
 	exp := &experiments.Experiment{Start: start, Duration: 2 * time.Hour, TimeScale: 60}
@@ -357,7 +357,7 @@ func TestOverloadAt(t *testing.T) {
 		{"flood, unprotected", hosting(experiments.DDoSNone, 0), flood, 10 * time.Minute, true},
 		{"flood, rate_limit", hosting(experiments.DDoSRateLimit, 0), flood, 0, false},
 		{"surge", hosting(experiments.DDoSNone, 0), surge, 36*time.Minute + 48*time.Second, true},
-		{"surge, shedding", hosting(experiments.DDoSNone, time.Second), surge, 0, false},
+		{"surge, shedding", hosting(experiments.DDoSNone, time.Second), surge, 36*time.Minute + 48*time.Second, true},
 	} {
 		g := &region{run: &run{exp: exp, plan: []faults.Effect{tc.e}}, h: tc.h,
 			r: &experiments.Region{Name: "a", Users: 4500, Hosting: tc.h, Workload: w}}
@@ -383,5 +383,22 @@ func TestClockPace(t *testing.T) {
 		if got := c.pace(t0.Add(tc.at)); got != tc.want {
 			t.Errorf("pace at %s = %g; want %g", tc.at, got, tc.want)
 		}
+	}
+}
+
+// TestSeriesBetween: the results sent in [from, to), and how many of them
+// succeeded: 2 of the 3 sent at 1 s, 1.5 s and 1.999 s; the one at 2 s is
+// the next second's.
+func TestSeriesBetween(t *testing.T) {
+	t0 := time.Date(2021, 4, 6, 8, 0, 0, 0, time.UTC)
+	var s series
+	for _, r := range []struct {
+		at time.Duration
+		ok bool
+	}{{500 * time.Millisecond, true}, {time.Second, true}, {1500 * time.Millisecond, false}, {1999 * time.Millisecond, true}, {2 * time.Second, false}} {
+		s.add(result{sent: t0.Add(r.at), ok: r.ok})
+	}
+	if ok, n := s.between(t0.Add(time.Second), t0.Add(2*time.Second)); ok != 2 || n != 3 {
+		t.Errorf("between 1 s and 2 s: %d of %d served; want 2 of 3", ok, n)
 	}
 }
