@@ -13,7 +13,7 @@
 # curve and the real stack 7.2 %, a share that depended on time_scale: its
 # queue's wait passes the users' patience 8 wall seconds into the
 # overload. The model's collapse is now total and the containers driver
-# measures the onset at 1:1: 0 % and 1.8 % (see the README's Calibration
+# measures the onset at 1:1: 0 % and 0.1 % (see the README's Calibration
 # section).
 
 experiment "flood-3h" {
