@@ -293,10 +293,7 @@ func (c *Calibration) compare(exp *experiments.Experiment, mobs *Observation, ru
 			cr.MeasuredPass = append(cr.MeasuredPass, s.rr.Pass)
 		}
 		cr.Verdicts, cr.VerdictsAgree = pairVerdicts(m.rr, ms)
-		thr := reg.Objectives.SuccessRatio
-		if thr <= 0 {
-			thr = experiments.DefaultSuccessRatio
-		}
+		thr := reg.Objectives.Success()
 		cr.AtSLOEdge = atEdge(m.rr, thr, c.ShareFloor)
 		for _, s := range ms {
 			cr.AtSLOEdge = cr.AtSLOEdge || atEdge(s.rr, thr, c.ShareFloor)

@@ -106,3 +106,14 @@ func TestPatience(t *testing.T) {
 		}
 	}
 }
+
+// TestSuccess: success_ratio as given, or the default 0.95 when a struct
+// was built without the decoder.
+func TestSuccess(t *testing.T) {
+	if got := (Objectives{}).Success(); got != 0.95 {
+		t.Errorf("no success_ratio: %g, want 0.95", got)
+	}
+	if got := (Objectives{SuccessRatio: 0.9}).Success(); got != 0.9 {
+		t.Errorf("success_ratio 0.9: %g, want 0.9", got)
+	}
+}

@@ -205,6 +205,16 @@ func (o Objectives) Patience(least time.Duration) time.Duration {
 	return max(least, 2*max(o.LatencyP95, o.LatencyP99))
 }
 
+// Success is the share of requests that must succeed for a moment to
+// count as up: success_ratio, or its default for objectives built without
+// the decoder.
+func (o Objectives) Success() float64 {
+	if o.SuccessRatio <= 0 {
+		return DefaultSuccessRatio
+	}
+	return o.SuccessRatio
+}
+
 type Objectives struct {
 	RTO time.Duration
 	RPO time.Duration

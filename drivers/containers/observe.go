@@ -81,11 +81,7 @@ func (g *region) observe(ctx context.Context, p *engine.Plan, end time.Time) (en
 		out.Demanded, out.Delivered = demandedIn(ro.Served, s, rules.RequestsPerUserSecond(g.r.Workload))
 		ro.Outages = append(ro.Outages, out)
 	}
-	thr := g.r.Objectives.SuccessRatio
-	if thr <= 0 {
-		thr = experiments.DefaultSuccessRatio
-	}
-	ro.Outages = addSlow(ro.Outages, slowSpans(lat, g.r.Objectives, thr, horizon), g.causes)
+	ro.Outages = addSlow(ro.Outages, slowSpans(lat, g.r.Objectives, g.r.Objectives.Success(), horizon), g.causes)
 	for i := range ro.Outages {
 		if o := &ro.Outages[i]; o.State == engine.StateSlow {
 			o.Demanded, o.Delivered = demandedIn(ro.Served, o.Span, rules.RequestsPerUserSecond(g.r.Workload))

@@ -6,7 +6,6 @@ import (
 
 	"github.com/firedrill/firedrill/drivers/containers/platform"
 	"github.com/firedrill/firedrill/engine"
-	"github.com/firedrill/firedrill/experiments"
 	"github.com/firedrill/firedrill/faults"
 	"github.com/firedrill/firedrill/rules"
 )
@@ -45,11 +44,7 @@ func (g *region) overload(ctx context.Context, e faults.Effect) {
 	began := time.Now()
 	g.clock.real(began)
 	defer func() { g.clock.compress(time.Now()) }()
-	thr := g.r.Objectives.SuccessRatio
-	if thr <= 0 {
-		thr = experiments.DefaultSuccessRatio
-	}
-	p := g.r.Objectives.Patience(loadTimeout)
+	thr, p := g.r.Objectives.Success(), g.r.Objectives.Patience(loadTimeout)
 	for deadline := began.Add(onsetLimit); time.Now().Before(deadline) && g.clock.now() < e.End(); {
 		// the users' requests of a second whose answers are all in: sent
 		// at least their patience ago.

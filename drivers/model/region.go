@@ -174,7 +174,7 @@ func (s *sim) reset(ctx context.Context, p *engine.Plan, w *world, r *experiment
 		rps:     rules.RequestsPerUserSecond(r.Workload),
 		ws:      rules.WriteShare(r.Workload),
 		wph:     r.Workload.WritesPerUserHour,
-		thr:     r.Objectives.SuccessRatio,
+		thr:     r.Objectives.Success(),
 
 		demand: rules.NewDemand(r, p.Experiment.Start),
 
@@ -191,9 +191,6 @@ func (s *sim) reset(ctx context.Context, p *engine.Plan, w *world, r *experiment
 		lostAt:       s.lostAt[:0],
 		surges:       s.surges[:0],
 		floods:       s.floods[:0],
-	}
-	if s.thr <= 0 {
-		s.thr = experiments.DefaultSuccessRatio
 	}
 	s.workers, s.hold = workers(h)
 	if s.rps > 0 {
