@@ -202,11 +202,7 @@ func (l *loads) daily(ctx context.Context, g *region) {
 				st.restricted++
 			}
 			if atPeak(t) {
-				w := g.clock.pace(r.Timestamp)
-				st.holdSent += w
-				if ok {
-					st.holdServed += w
-				}
+				st.hold(ok, g.clock.pace(r.Timestamp))
 			}
 		}, &lateness)
 	}
@@ -223,11 +219,7 @@ func (l *loads) daily(ctx context.Context, g *region) {
 		}
 		for _, w := range spans {
 			if t >= w.from && t < w.to {
-				pace := g.clock.pace(r.sent)
-				st.holdSent += pace
-				if r.ok {
-					st.holdServed += pace
-				}
+				st.hold(r.ok, g.clock.pace(r.sent))
 			}
 		}
 	}

@@ -62,6 +62,15 @@ func (p phaseStats) servedShare() float64 {
 	return p.holdServed / p.holdSent
 }
 
+// hold counts one of the users' requests at the effect's height, weighed
+// by the experiment time it stands for (clock.pace).
+func (p *phaseStats) hold(ok bool, weight float64) {
+	p.holdSent += weight
+	if ok {
+		p.holdServed += weight
+	}
+}
+
 // atHeight says whether experiment time t is at e's height: a surge's
 // hold, a flood's whole span.
 func atHeight(e faults.Effect, t time.Duration) bool {
@@ -187,11 +196,7 @@ func (s *userStream) send(ctx context.Context, g *region) {
 				st.restricted++
 			}
 			if atHeight(e, t) {
-				w := g.clock.pace(r.Timestamp)
-				st.holdSent += w
-				if ok {
-					st.holdServed += w
-				}
+				st.hold(ok, g.clock.pace(r.Timestamp))
 			}
 		}
 	}, &lateness)
@@ -264,11 +269,7 @@ func (l *loads) run(ctx context.Context, g *region, e faults.Effect) error {
 	// demand is no more than the prober and the teachers).
 	for _, r := range g.probes.sorted() {
 		if t := g.clock.exp(r.sent); t >= e.At && t < e.End() && atHeight(e, t) {
-			w := g.clock.pace(r.sent)
-			st.holdSent += w
-			if r.ok {
-				st.holdServed += w
-			}
+			st.hold(r.ok, g.clock.pace(r.sent))
 		}
 	}
 	l.mu.Lock()

@@ -48,12 +48,14 @@ func (g *region) overload(ctx context.Context, e faults.Effect) {
 	for deadline := began.Add(onsetLimit); time.Now().Before(deadline) && g.clock.now() < e.End(); {
 		// the users' requests of a second whose answers are all in: sent
 		// at least their patience ago.
-		to := time.Now().Add(-p)
-		if ok, n := g.load.between(to.Add(-time.Second), to); !to.Before(began) && n >= minOnsetSample && float64(ok) < thr*float64(n) {
-			took := to.Sub(began)
-			g.event(engine.EventOverload, engine.Measured, e.Fault, took,
-				"load over capacity: %d of %d users' requests served %s later, the queue as long as it gets (measured at 1:1)", ok, n, took.Round(100*time.Millisecond))
-			return
+		if to := time.Now().Add(-p); !to.Before(began) {
+			ok, n := g.load.between(to.Add(-time.Second), to)
+			if n >= minOnsetSample && float64(ok) < thr*float64(n) {
+				took := to.Sub(began)
+				g.event(engine.EventOverload, engine.Measured, e.Fault, took,
+					"load over capacity: %d of %d users' requests served %s later, the queue as long as it gets (measured at 1:1)", ok, n, took.Round(100*time.Millisecond))
+				return
+			}
 		}
 		if !platform.Sleep(ctx, probeEvery) {
 			return

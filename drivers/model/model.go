@@ -69,9 +69,10 @@
 // does not count it; the containers driver measures it at 1:1. A
 // queue_timeout under P bounds the wait instead: the edge turns away what
 // waited that long, and the tier serves its capacity, C/O of what each
-// sends, every answer after about queue_timeout (rules.Sheds). Attack traffic passes ddos_protection (rules.AttackPass) and
-// takes capacity. Acknowledged writes are writes_per_user_hour per online
-// user, times the share of requests served; none while commits block. A
+// sends, every answer after about queue_timeout (rules.Sheds). Attack
+// traffic passes ddos_protection (rules.AttackPass) and takes capacity.
+// Acknowledged writes are writes_per_user_hour per online user, times the
+// share of requests served; none while commits block. A
 // loss window that reaches back before t0 loses the writes of those
 // ordinary hours too.
 //
