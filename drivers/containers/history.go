@@ -23,6 +23,9 @@ const (
 	maxHistoryRows = 1500
 	// historyInFlight is how many history grades are posted at once.
 	historyInFlight = 8
+	// historyTries is how often a history grade is posted before the
+	// replay gives up on it.
+	historyTries = 3
 )
 
 // historyPlan says from when, before t0, the region's database must hold
@@ -97,8 +100,7 @@ func (g *region) replayHistory(ctx context.Context) error {
 			value := float64(rows%41) / 2
 			eg.Go(func() error {
 				sent := time.Now()
-				status := t.post(ctx, id, pupil, value)
-				ok := status == http.StatusCreated || status == http.StatusOK
+				status, ok := t.postUntilAcked(ctx, id, pupil, value, historyTries)
 				g.writes.add(write{id: id, sent: sent, done: time.Now(), status: status, acked: ok, at: at, history: true})
 				return nil
 			})
@@ -108,16 +110,36 @@ func (g *region) replayHistory(ctx context.Context) error {
 			g.takeBackup(ctx, backups[i].a, backups[i].at)
 		}
 	}
+	var failed []int
 	for _, w := range g.writes.all() {
-		if w.history && w.acked {
+		switch {
+		case w.history && w.acked:
 			acked++
+		case w.history:
+			failed = append(failed, w.status)
 		}
 	}
 	g.history = acked
 	if acked < rows {
-		return fmt.Errorf("region %s: history before t0: %d of %d grades acknowledged", g.r.Name, acked, rows)
+		return fmt.Errorf("region %s: history before t0: %d of %d grades acknowledged after %d tries each (statuses of the others, 0 for no answer: %v)", g.r.Name, acked, rows, historyTries, failed)
 	}
 	g.notes = append(g.notes, fmt.Sprintf("%s: history before t0: %d grades from %s (t0 %s), one per %s of experiment time, and %d backups taken on their schedule before t0",
 		g.r.Name, acked, exp.Start.Add(from).Format("Jan 2 15:04"), exp.Start.Format("Jan 2 15:04"), faults.FormatDuration(spacing), len(backups)))
 	return nil
+}
+
+// postUntilAcked posts a grade until it is acknowledged, at most tries
+// times. History is the state before t0, not a measurement: a post lost on
+// the way (a connection reset behind a Kubernetes Service) is sent again.
+// The write id makes that safe: entd answers 200 for a grade it already
+// holds, so a grade committed whose answer was lost is acknowledged once.
+func (t *teacher) postUntilAcked(ctx context.Context, id, pupil string, value float64, tries int) (status int, ok bool) {
+	for try := 0; try < tries && !ok && ctx.Err() == nil; try++ {
+		if try > 0 {
+			time.Sleep(time.Duration(try) * 200 * time.Millisecond)
+		}
+		status = t.post(ctx, id, pupil, value)
+		ok = status == http.StatusCreated || status == http.StatusOK
+	}
+	return status, ok
 }
