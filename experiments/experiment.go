@@ -193,28 +193,6 @@ type Region struct {
 
 // Objectives are what a region or a contract demands. A zero value for a
 // field means that objective is not set.
-// UserPatience is how long a user waits for a page before giving up, when
-// the region's latency objectives do not say longer.
-const UserPatience = 2 * time.Second
-
-// Patience is how long a region's users wait for an answer before they
-// count a failure: at least least, and twice the region's largest latency
-// objective, so that an answer slower than the objective is seen as slow,
-// not as a failure.
-func (o Objectives) Patience(least time.Duration) time.Duration {
-	return max(least, 2*max(o.LatencyP95, o.LatencyP99))
-}
-
-// Success is the share of requests that must succeed for a moment to
-// count as up: success_ratio, or its default for objectives built without
-// the decoder.
-func (o Objectives) Success() float64 {
-	if o.SuccessRatio <= 0 {
-		return DefaultSuccessRatio
-	}
-	return o.SuccessRatio
-}
-
 type Objectives struct {
 	RTO time.Duration
 	RPO time.Duration
@@ -239,6 +217,28 @@ type Objectives struct {
 	// response time at every moment: a moment that is served but slower is
 	// out of SLO (slow). Zero: no bound.
 	LatencyP95, LatencyP99 time.Duration
+}
+
+// UserPatience is how long a user waits for a page before giving up, when
+// the region's latency objectives do not say longer.
+const UserPatience = 2 * time.Second
+
+// Patience is how long a region's users wait for an answer before they
+// count a failure: at least least, and twice the region's largest latency
+// objective, so that an answer slower than the objective is seen as slow,
+// not as a failure.
+func (o Objectives) Patience(least time.Duration) time.Duration {
+	return max(least, 2*max(o.LatencyP95, o.LatencyP99))
+}
+
+// Success is the share of requests that must succeed for a moment to
+// count as up: success_ratio, or its default for objectives built without
+// the decoder.
+func (o Objectives) Success() float64 {
+	if o.SuccessRatio <= 0 {
+		return DefaultSuccessRatio
+	}
+	return o.SuccessRatio
 }
 
 // Datacenter returns the datacenter with the given name, or nil.
